@@ -1,0 +1,42 @@
+"""Turning the answers of a completed intake into the typed intake record."""
+
+from dialogs.model import IntakeCompleted, Session
+from storage.models import Identity, Intake
+
+PLAIN_COLUMNS = (
+    "municipality", "age_band", "unemployed_since", "benefits", "isced", "experience_text",
+    "digital_skills", "driving_licence", "mobility", "caring_duties", "goal",
+)
+
+
+def intake_from(
+    event: IntakeCompleted, identity: Identity, session: Session, notice_version: str
+) -> Intake:
+    answers = event.answers
+    return Intake(
+        person_id=identity.person_id,
+        channel=identity.channel,
+        lang=session.lang,
+        started_at=event.started_at,
+        completed_at=event.completed_at,
+        **{column: answers.get(column) for column in PLAIN_COLUMNS},
+        languages=spoken_languages(answers),
+        availability=list(answers.get("availability") or []),
+        occupations=list(answers.get("occupations") or []),
+        skills=list(answers.get("skills") or []),
+        track=event.track,
+        track_reason=event.track_reason,
+        consent_version=notice_version,
+    )
+
+
+def spoken_languages(answers: dict) -> list[dict[str, str]]:
+    """The first language as "native", the others at the CEFR band the person gave."""
+    spoken = []
+    if answers.get("mother_tongue"):
+        spoken.append({"code": answers["mother_tongue"], "level": "native"})
+    level = answers.get("language_level") or ""
+    for code in answers.get("other_languages") or []:
+        if code != "none" and code != answers.get("mother_tongue"):
+            spoken.append({"code": code, "level": level})
+    return spoken

@@ -1,0 +1,31 @@
+"""The network's sites, counselors and services, imported from a YAML file."""
+
+from pathlib import Path
+
+import yaml
+from sqlalchemy import Engine
+from sqlmodel import select
+
+from storage import repositories as repo
+from storage.db import unit_of_work
+from storage.models import Site
+
+DEMO_NETWORK = Path(__file__).parent / "demo_network.yaml"
+
+
+def import_network(engine: Engine, path: Path) -> dict[str, int]:
+    """Add or update everything the file names (by code); returns how many of each it holds."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    parts = {key: data.get(key) or [] for key in ("sites", "counselors", "services")}
+    with unit_of_work(engine) as db:
+        repo.upsert_network(db, parts["sites"], parts["counselors"], parts["services"])
+    return {key: len(rows) for key, rows in parts.items()}
+
+
+def seed_demo_if_empty(engine: Engine) -> bool:
+    """Load the demo network into a database that has no site yet."""
+    with unit_of_work(engine) as db:
+        if db.exec(select(Site.id).limit(1)).first() is not None:
+            return False
+    import_network(engine, DEMO_NETWORK)
+    return True

@@ -1,0 +1,144 @@
+"""`percorso flows check`: what would break a conversation, found before anyone chats.
+
+Fails on a missing translation, a placeholder that differs between languages, an unknown node, an
+unreachable node, a dead end, or a message that renders to more than three SMS segments. Also
+reports the SMS cost of every message and of one complete intake, per language.
+"""
+
+from collections import deque
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from dialogs import segments
+from dialogs.engine import ENGINE_TEXTS, NAVIGATING_ACTIONS, command_names, step
+from dialogs.model import RETURN, Flow, Message, MessageCreated, Node, Session, Start
+from dialogs.render import numbered, placeholders, render
+
+MAX_SEGMENTS = 3
+SAMPLE_FACTS = {
+    "sites": "Porto - Rua de Santa Catarina 312, tel. 222 000 000\n"
+             "Bologna - Via dell'Indipendenza 8, tel. 051 000 000",
+    "notice_version": "2026-11",
+}
+SAMPLE_TEXT_ANSWER = "Porto"
+
+
+@dataclass
+class Report:
+    errors: list[str] = field(default_factory=list)
+    segments: dict[str, dict[str, int]] = field(default_factory=dict)
+    intake_segments: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def check(flow: Flow) -> Report:
+    report = Report()
+    _check_translations(flow, report)
+    if report.errors:
+        return report
+    _check_graph(flow, report)
+    for lang in flow.languages:
+        _check_segments(flow, lang, report)
+        report.intake_segments[lang] = _complete_intake_segments(flow, lang)
+    return report
+
+
+def used_keys(flow: Flow) -> set[str]:
+    keys = set(ENGINE_TEXTS)
+    for node in flow.nodes.values():
+        keys |= {k for k in (node.text, node.help, node.topic) if k}
+        keys |= {c.text for c in node.choices}
+    keys |= {rule.reason for rule in flow.tracks} | {f"track.{r.track}" for r in flow.tracks}
+    return keys | {f"field.{name}" for name in flow.summary_fields}
+
+
+def _check_translations(flow: Flow, report: Report) -> None:
+    missing_langs = [lang for lang in flow.languages if lang not in flow.catalogues]
+    report.errors += [f"{lang}: no text catalogue" for lang in missing_langs]
+    catalogues = [c for lang, c in flow.catalogues.items() if lang in flow.languages]
+    all_keys = used_keys(flow).union(*(c.texts for c in catalogues))
+    for catalogue in catalogues:
+        for key in sorted(all_keys - catalogue.texts.keys()):
+            report.errors.append(f"{catalogue.lang}: missing translation for {key}")
+        for command in sorted(set(command_names()) - catalogue.commands.keys()):
+            report.errors.append(f"{catalogue.lang}: no words for the command {command}")
+    for key in sorted(all_keys):
+        shapes = {c.lang: placeholders(c.texts[key]) for c in catalogues if key in c.texts}
+        if len({frozenset(s) for s in shapes.values()}) > 1:
+            report.errors.append(f"{key}: placeholders differ between languages {shapes}")
+        report.errors += [
+            f"{lang}: empty text for {key}"
+            for lang, c in flow.catalogues.items()
+            if key in c.texts and not c.texts[key]
+        ]
+
+
+def _successors(node: Node) -> set[str]:
+    return {r.to for r in node.routes} | {c.next for c in node.choices if c.next}
+
+
+def _check_graph(flow: Flow, report: Report) -> None:
+    entries = [flow.start, flow.language_node, flow.stuck_node, flow.erase_node,
+               flow.consent_node, flow.first_question]
+    seen, queue = set(entries), deque(entries)
+    while queue:
+        for target in _successors(flow.node(queue.popleft())) - {RETURN} - seen:
+            seen.add(target)
+            queue.append(target)
+    report.errors += [f"node {n}: unreachable" for n in sorted(flow.nodes.keys() - seen)]
+    for node in flow.nodes.values():
+        if _is_dead_end(node):
+            report.errors.append(f"node {node.id}: dead end (no way on from it)")
+
+
+def _is_dead_end(node: Node) -> bool:
+    if node.kind == "end":
+        return False
+    if node.kind == "message" or not node.choices:
+        return not node.routes
+    if node.routes:
+        return False
+    return any(not c.next and c.action not in NAVIGATING_ACTIONS for c in node.choices)
+
+
+def _sms_text(flow: Flow, lang: str, text_key: str, choice_keys: list[str]) -> str:
+    catalogue = flow.catalogues[lang]
+    values = {**SAMPLE_FACTS, "count": 6, "max": 1000, "topic": catalogue.texts["topic.goal"]}
+    text = render(catalogue.sms.get(text_key) or catalogue.texts[text_key], values)
+    return segments.plain(numbered(text, [catalogue.texts[k] for k in choice_keys]))
+
+
+def _check_segments(flow: Flow, lang: str, report: Report) -> None:
+    costs: dict[str, int] = {}
+    messages = [(n.text, [c.text for c in n.choices]) for n in flow.nodes.values()]
+    messages += [(key, []) for key in ENGINE_TEXTS]
+    messages += [(n.help, []) for n in flow.nodes.values() if n.help]
+    for text_key, choice_keys in messages:
+        cost = segments.count(_sms_text(flow, lang, text_key, choice_keys)).segments
+        costs[text_key] = cost
+        if cost > MAX_SEGMENTS:
+            report.errors.append(f"{lang}: {text_key} renders to {cost} SMS segments")
+    report.segments[lang] = costs
+
+
+def _complete_intake_segments(flow: Flow, lang: str) -> int:
+    """SMS segments of one whole intake: first choices everywhere, consent given, confirmed."""
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    result = step(flow, Session(flow=flow.id), Start(lang=lang), now, SAMPLE_FACTS)
+    messages = list(result.messages)
+    session = result.session
+    while session.status == "active":
+        node = flow.node(session.node or flow.start)
+        answer = SAMPLE_TEXT_ANSWER if node.kind == "text" else "1"
+        result = step(flow, session, Message(answer), now, SAMPLE_FACTS)
+        messages += result.messages
+        session = result.session
+    return sum(_cost(m) for m in messages)
+
+
+def _cost(message: MessageCreated) -> int:
+    text = numbered(message.text, [c.label for c in message.choices])
+    return segments.count(segments.plain(text)).segments

@@ -1,0 +1,437 @@
+"""The dialog engine: (flow, session, input, now) -> new session and past-tense events.
+
+Pure by design: no I/O, no clock, no database, no channel. The conversation service applies the
+events it returns (storing the intake, recording consent, queueing the messages).
+"""
+
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from typing import Any
+
+from dialogs.answers import Answer, Rejection, read_answer
+from dialogs.matching import clean, is_command
+from dialogs.model import (
+    RETURN,
+    ChoicePicked,
+    ChoiceView,
+    ConsentRecorded,
+    ErasureRequested,
+    Event,
+    Flow,
+    HandOverRequested,
+    Input,
+    IntakeCompleted,
+    LanguageChosen,
+    Message,
+    MessageCreated,
+    Node,
+    Session,
+    Start,
+    Step,
+)
+from dialogs.render import render, summary_lines
+from nlp.understanding import Understanding
+
+RESUME_AFTER = timedelta(hours=6)
+ENGINE_TEXTS = (
+    "help.generic",
+    "back.none",
+    "restart.done",
+    "stop.done",
+    "resume.topic",
+    "resume.plain",
+    "handover.done",
+    "skip.not_optional",
+    "data.show",
+    "data.none",
+    "booking.after_intake",
+    "booking.none",
+    "erase.done",
+    "error.empty",
+    "error.stale",
+    "error.choice",
+    "error.multi",
+    "error.text_long",
+    "error.text_words",
+)
+TRIES_BEFORE_OFFERING_HELP = 2
+INTENT_CONFIDENCE = 0.85
+COMMAND_OF_INTENT = {
+    "help": "help",
+    "human": "person",
+    "stop": "stop",
+    "restart": "restart",
+    "change_language": "language",
+    "my_data": "my_data",
+    "delete_data": "delete",
+    "book": "book",
+    "cancel": "cancel",
+    "reschedule": "cancel",
+}
+
+
+def step(
+    flow: Flow,
+    session: Session,
+    given: Input,
+    now: datetime,
+    facts: Mapping[str, str] | None = None,
+) -> Step:
+    """Advance one conversation by one input."""
+    turn = _Turn(flow, session, now, dict(facts or {}))
+    match given:
+        case Start():
+            turn.start(given)
+        case Message():
+            turn.message(clean(given.text), given.understanding)
+        case ChoicePicked():
+            turn.picked(given)
+    return Step(turn.session.evolve(updated_at=now.isoformat()), tuple(turn.events))
+
+
+class _Turn:
+    """The work of one step: the session as it evolves and the events it produced so far."""
+
+    def __init__(self, flow: Flow, session: Session, now: datetime, facts: dict[str, str]):
+        self.flow = flow
+        self.session = session
+        self.now = now
+        self.facts = facts
+        self.events: list[Event] = []
+
+    # --- inputs ---------------------------------------------------------------------------
+
+    def start(self, given: Start) -> None:
+        if self.session.status == "new":
+            self._begin(given.lang)
+        else:
+            self._resume()
+
+    def message(self, text: str, understanding: Understanding | None) -> None:
+        if self.session.status == "new":
+            detected = understanding.detected_lang if understanding else None
+            return self._begin(detected if detected in self.flow.languages else None)
+        if self.session.status == "paused":
+            return self._resume()
+        node = self._node
+        if not text:
+            return self._reject(node, Rejection("error.empty"))
+        command = self._command_in(text)
+        if command:
+            return self._command(command)
+        outcome = read_answer(node, text, self._catalogue)
+        if isinstance(outcome, Answer):
+            return self._answered(node, outcome)
+        intended = self._intended_command(node, text, understanding)
+        if intended:
+            return self._command(intended)
+        if self._returning:
+            return self._resume()
+        self._reject(node, outcome)
+
+    def picked(self, given: ChoicePicked) -> None:
+        node = self._node if self.session.node else None
+        choice = node.choice(given.choice) if node and node.id == given.node else None
+        if node is None or choice is None:
+            return self._reject(node or self.flow.node(self.flow.start), Rejection("error.stale"))
+        value = choice.value if choice.value is not None else choice.id
+        if node.kind == "multi":
+            value = [choice.id]
+        self._answered(node, Answer(value, choice))
+
+    # --- moving through the flow ----------------------------------------------------------
+
+    def _begin(self, lang: str | None) -> None:
+        self.session = self.session.evolve(status="active", started_at=self.now.isoformat())
+        if lang:
+            self._set_language(lang)
+            self._enter(self.flow.node(self.flow.language_node).routes[0].to)
+        else:
+            self._enter(self.flow.language_node)
+
+    def _answered(self, node: Node, answer: Answer) -> None:
+        answers = dict(self.session.answers)
+        if node.field:
+            answers[node.field] = answer.value
+        history = self.session.history
+        if node.id not in (self.flow.stuck_node, self.flow.erase_node):
+            history = (*history, node.id)
+        self.session = self.session.evolve(answers=answers, failures=0, history=history)
+        actions = [a for a in (node.action, answer.choice and answer.choice.action) if a]
+        for action in actions:
+            getattr(self, f"_do_{action}")(answer)
+        if not any(a in NAVIGATING_ACTIONS for a in actions):
+            target = self._target(node, answer)
+            if target:
+                self._enter(target)
+
+    def _target(self, node: Node, answer: Answer) -> str | None:
+        choice = answer.choice
+        if choice and choice.next == RETURN:
+            return self._pop_return()
+        if choice and choice.next:
+            return choice.next
+        if self.session.return_to:
+            return self._pop_return()
+        for route in node.routes:
+            if _holds(route.when, self.session.answers):
+                return route.to
+        return None
+
+    def _pop_return(self) -> str:
+        *rest, last = self.session.return_to or (self.session.node or self.flow.first_question,)
+        self.session = self.session.evolve(return_to=tuple(rest))
+        return last
+
+    def _divert(self, to: str) -> None:
+        """Go to a side node (language, stuck, erase) and come back to where the person was."""
+        if self.session.node:
+            self.session = self.session.evolve(
+                return_to=(*self.session.return_to, self.session.node)
+            )
+        self._enter(to)
+
+    def _enter(self, node_id: str) -> None:
+        node = self.flow.node(node_id)
+        while not node.asks:
+            self._say(node.text)
+            if node.kind == "end" or not node.routes:
+                self.session = self.session.evolve(node=node.id)
+                return
+            node = self.flow.node(self._route(node))
+        self.session = self.session.evolve(node=node.id)
+        self._ask(node)
+
+    def _route(self, node: Node) -> str:
+        return next(r.to for r in node.routes if _holds(r.when, self.session.answers))
+
+    # --- speaking -------------------------------------------------------------------------
+
+    @property
+    def _lang(self) -> str:
+        return self.session.lang or self.flow.default_lang
+
+    @property
+    def _catalogue(self):
+        return self.flow.catalogues[self._lang]
+
+    def _text(self, key: str, **values: Any) -> str:
+        context = {**self.facts, **self._track_values(), **values}
+        return render(self._catalogue.texts[key], context)
+
+    def _say(self, key: str, **values: Any) -> None:
+        self.events.append(MessageCreated(self._text(key, **values), self._lang))
+
+    def _ask(self, node: Node) -> None:
+        values = {"summary": self._summary()} if node.kind == "summary" else {}
+        choices = tuple(ChoiceView(c.id, self._catalogue.texts[c.text]) for c in node.choices)
+        self.events.append(
+            MessageCreated(
+                self._text(node.text, **values), self._lang, node.id, choices, node.kind == "multi"
+            )
+        )
+
+    def _reject(self, node: Node, rejection: Rejection) -> None:
+        failures = self.session.failures + 1
+        self._say(rejection.key, count=len(node.choices), **rejection.values)
+        if failures >= TRIES_BEFORE_OFFERING_HELP and node.id != self.flow.stuck_node:
+            self.session = self.session.evolve(failures=0)
+            return self._divert(self.flow.stuck_node)
+        self.session = self.session.evolve(failures=failures)
+        self._ask(node)
+
+    def _summary(self) -> str:
+        return "\n".join(summary_lines(self.flow, self._catalogue, self.session.answers))
+
+    def _track_values(self) -> dict[str, str]:
+        track = self.session.answers.get("track")
+        if not track:
+            return {}
+        return {
+            "track": self._catalogue.texts[f"track.{track}"],
+            "reason": self._catalogue.texts[self.session.answers["track_reason"]],
+        }
+
+    # --- commands -------------------------------------------------------------------------
+
+    @property
+    def _node(self) -> Node:
+        return self.flow.node(self.session.node or self.flow.start)
+
+    @property
+    def _returning(self) -> bool:
+        last = self.session.updated_at
+        return bool(last) and self.now - datetime.fromisoformat(last) > RESUME_AFTER
+
+    def _command_in(self, text: str) -> str | None:
+        for catalogue in self.flow.catalogues.values():
+            for command, words in catalogue.commands.items():
+                if is_command(text, words):
+                    return command
+        return None
+
+    def _intended_command(
+        self, node: Node, text: str, understanding: Understanding | None
+    ) -> str | None:
+        """A command meant in free words; on free-text questions only short, sure messages."""
+        if understanding is None or understanding.confidence < INTENT_CONFIDENCE:
+            return None
+        if node.kind == "text" and len(text.split()) > 5:
+            return None
+        return COMMAND_OF_INTENT.get(understanding.intent)
+
+    def _command(self, command: str) -> None:
+        _COMMANDS[command](self)
+
+    def _help(self) -> None:
+        node = self._node
+        self._say(node.help or "help.generic")
+        self._ask(node)
+
+    def _back(self) -> None:
+        if not self.session.history:
+            self._say("back.none")
+            return self._ask(self._node)
+        *earlier, previous = self.session.history
+        self.session = self.session.evolve(history=tuple(earlier), return_to=())
+        self._enter(previous)
+
+    def _restart(self) -> None:
+        self.session = self.session.evolve(
+            answers={},
+            history=(),
+            return_to=(),
+            failures=0,
+            status="active",
+            started_at=self.now.isoformat(),
+        )
+        self._say("restart.done")
+        consented = self.session.consent_general
+        self._enter(self.flow.first_question if consented else self.flow.consent_node)
+
+    def _stop(self) -> None:
+        self.session = self.session.evolve(status="paused")
+        self._say("stop.done")
+
+    def _resume(self) -> None:
+        node = self._node
+        topic = self._catalogue.texts[node.topic] if node.topic else ""
+        was_completed = self.session.status == "completed"
+        self.session = self.session.evolve(status="completed" if was_completed else "active")
+        self._say("resume.topic" if topic else "resume.plain", topic=topic)
+        self._ask(node)
+
+    def _person(self) -> None:
+        self._do_hand_over(Answer(None, None))
+        self._ask(self._node)
+
+    def _skip(self) -> None:
+        node = self._node
+        if not node.optional:
+            self._say("skip.not_optional")
+            return self._ask(node)
+        self._answered(node, Answer(None, None))
+
+    def _my_data(self) -> None:
+        self._show_data()
+        self._ask(self._node)
+
+    def _show_data(self) -> None:
+        lines = summary_lines(self.flow, self._catalogue, self.session.answers)
+        self._say("data.show" if lines else "data.none", summary="\n".join(lines))
+
+    def _delete(self) -> None:
+        self._divert(self.flow.erase_node)
+
+    def _booking(self, key: str) -> None:
+        self._say(key)
+        self._ask(self._node)
+
+    # --- actions named in flows (`action:` in the YAML calls `_do_<action>`) --------------
+
+    def _do_set_language(self, answer: Answer) -> None:
+        self._set_language(answer.value)
+
+    def _set_language(self, lang: str) -> None:
+        self.session = self.session.evolve(lang=lang)
+        self.events.append(LanguageChosen(lang))
+
+    def _do_consent_general(self, answer: Answer) -> None:
+        self._consent("general", True)
+
+    def _do_refuse_general(self, answer: Answer) -> None:
+        self._consent("general", False)
+
+    def _do_consent_special(self, answer: Answer) -> None:
+        self._consent("special", True)
+
+    def _consent(self, scope: str, granted: bool) -> None:
+        self.session = self.session.evolve(**{f"consent_{scope}": granted})
+        self.events.append(ConsentRecorded(scope, granted))  # type: ignore[arg-type]
+
+    def _do_return_to_summary(self, answer: Answer) -> None:
+        self.session = self.session.evolve(return_to=(*self.session.return_to, "summary"))
+
+    def _do_hand_over(self, answer: Answer) -> None:
+        self.events.append(HandOverRequested(self.session.node))
+        self._say("handover.done")
+
+    def _do_show_data(self, answer: Answer) -> None:
+        self._show_data()
+
+    def _do_show_help(self, answer: Answer) -> None:
+        returning_to = self.session.return_to[-1] if self.session.return_to else None
+        node_help = self.flow.node(returning_to).help if returning_to else None
+        self._say(node_help or "help.generic")
+
+    def _do_restart(self, answer: Answer) -> None:
+        self._restart()
+
+    def _do_complete_intake(self, answer: Answer) -> None:
+        answers = dict(self.session.answers)
+        rule = next(t for t in self.flow.tracks if _holds(t.when, answers))
+        answers.update(track=rule.track, track_reason=rule.reason)
+        self.session = self.session.evolve(answers=answers, status="completed")
+        special = {f: answers.pop(f) for f in self.flow.special_fields if f in answers}
+        started = self.session.started_at
+        self.events.append(
+            IntakeCompleted(
+                answers=answers,
+                special=special,
+                track=rule.track,
+                track_reason=self._text(rule.reason),
+                started_at=datetime.fromisoformat(started) if started else self.now,
+                completed_at=self.now,
+            )
+        )
+
+    def _do_erase(self, answer: Answer) -> None:
+        self.events.append(ErasureRequested())
+        self._say("erase.done")
+        self.session = Session(flow=self.flow.id, lang=self.session.lang)
+
+
+def _holds(when: Mapping[str, tuple[Any, ...]], answers: Mapping[str, Any]) -> bool:
+    return all(answers.get(field) in accepted for field, accepted in when.items())
+
+
+NAVIGATING_ACTIONS = {"restart", "erase"}
+
+_COMMANDS = {
+    "help": _Turn._help,
+    "back": _Turn._back,
+    "restart": _Turn._restart,
+    "language": lambda turn: turn._divert(turn.flow.language_node),
+    "stop": _Turn._stop,
+    "person": _Turn._person,
+    "skip": _Turn._skip,
+    "my_data": _Turn._my_data,
+    "delete": _Turn._delete,
+    "book": lambda turn: turn._booking("booking.after_intake"),
+    "cancel": lambda turn: turn._booking("booking.none"),
+}
+
+
+def command_names() -> tuple[str, ...]:
+    """The commands the engine understands; every catalogue must give words for each."""
+    return tuple(_COMMANDS)

@@ -1,0 +1,248 @@
+"""The values the dialog engine reads and returns: flow definitions, inputs, session, events.
+
+Everything here is plain, immutable data (the session is copied, never changed in place) so that
+a conversation step is a pure function and a session can be stored as JSON between steps.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, replace
+from datetime import datetime
+from typing import Any, Literal
+
+from nlp.understanding import Understanding
+
+RETURN = "@return"
+"""A `next` target meaning: go back to the node the person came from (corrections, help, stuck)."""
+
+NodeKind = Literal["message", "choice", "multi", "text", "summary", "end"]
+
+
+# --- flow definition -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Choice:
+    id: str
+    text: str
+    next: str | None = None
+    value: Any = None
+    action: str | None = None
+    exclusive: bool = False
+
+
+@dataclass(frozen=True)
+class Route:
+    """Go to `to` when the answers satisfy `when` (field -> accepted values); no `when` always."""
+
+    to: str
+    when: dict[str, tuple[Any, ...]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Node:
+    id: str
+    kind: NodeKind
+    text: str
+    field: str | None = None
+    choices: tuple[Choice, ...] = ()
+    routes: tuple[Route, ...] = ()
+    action: str | None = None
+    optional: bool = False
+    special: bool = False
+    help: str | None = None
+    topic: str | None = None
+    min_length: int = 2
+    max_length: int = 1000
+
+    @property
+    def asks(self) -> bool:
+        return self.kind not in ("message", "end")
+
+    def choice(self, choice_id: str) -> Choice | None:
+        return next((c for c in self.choices if c.id == choice_id), None)
+
+
+@dataclass(frozen=True)
+class TrackRule:
+    track: str
+    reason: str
+    when: dict[str, tuple[Any, ...]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """The texts of one language, plus the words that act as commands and choice synonyms."""
+
+    lang: str
+    name: str
+    texts: dict[str, str]
+    commands: dict[str, tuple[str, ...]]
+    synonyms: dict[str, tuple[str, ...]]
+    sms: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Flow:
+    id: str
+    start: str
+    languages: tuple[str, ...]
+    nodes: dict[str, Node]
+    catalogues: dict[str, Catalogue]
+    language_node: str
+    consent_node: str
+    first_question: str
+    stuck_node: str
+    erase_node: str
+    summary_fields: tuple[str, ...]
+    tracks: tuple[TrackRule, ...]
+    default_lang: str
+
+    def node(self, node_id: str) -> Node:
+        return self.nodes[node_id]
+
+    def field_node(self, field_name: str) -> Node | None:
+        return next((n for n in self.nodes.values() if n.field == field_name), None)
+
+    @property
+    def special_fields(self) -> tuple[str, ...]:
+        return tuple(n.field for n in self.nodes.values() if n.special and n.field)
+
+
+# --- inputs ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Start:
+    """The person opened the conversation (/start, a first SMS, the console starting)."""
+
+    payload: str | None = None
+    lang: str | None = None
+
+
+@dataclass(frozen=True)
+class Message:
+    """Free text, already read by the NLP layer."""
+
+    text: str
+    understanding: Understanding | None = None
+
+
+@dataclass(frozen=True)
+class ChoicePicked:
+    """A button pressed: the choice `choice` offered at node `node`."""
+
+    node: str
+    choice: str
+
+
+Input = Start | Message | ChoicePicked
+
+
+# --- session ---------------------------------------------------------------------------------
+
+SessionStatus = Literal["new", "active", "paused", "completed"]
+
+
+@dataclass(frozen=True)
+class Session:
+    flow: str
+    node: str | None = None
+    lang: str | None = None
+    status: SessionStatus = "new"
+    answers: dict[str, Any] = field(default_factory=dict)
+    history: tuple[str, ...] = ()
+    return_to: tuple[str, ...] = ()
+    failures: int = 0
+    consent_general: bool = False
+    consent_special: bool = False
+    started_at: str | None = None
+    updated_at: str | None = None
+
+    def evolve(self, **changes: Any) -> Session:
+        return replace(self, **changes)
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["history"] = list(self.history)
+        data["return_to"] = list(self.return_to)
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Session:
+        return cls(
+            **{
+                **data,
+                "history": tuple(data.get("history", ())),
+                "return_to": tuple(data.get("return_to", ())),
+            }
+        )
+
+
+# --- events ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChoiceView:
+    id: str
+    label: str
+
+
+@dataclass(frozen=True)
+class MessageCreated:
+    text: str
+    lang: str
+    node: str | None = None
+    choices: tuple[ChoiceView, ...] = ()
+    multiple: bool = False
+
+
+@dataclass(frozen=True)
+class LanguageChosen:
+    lang: str
+
+
+@dataclass(frozen=True)
+class ConsentRecorded:
+    scope: Literal["general", "special"]
+    granted: bool
+
+
+@dataclass(frozen=True)
+class IntakeCompleted:
+    answers: dict[str, Any]
+    special: dict[str, Any]
+    track: str
+    track_reason: str
+    started_at: datetime
+    completed_at: datetime
+
+
+@dataclass(frozen=True)
+class HandOverRequested:
+    node: str | None
+
+
+@dataclass(frozen=True)
+class ErasureRequested:
+    pass
+
+
+Event = (
+    MessageCreated
+    | LanguageChosen
+    | ConsentRecorded
+    | IntakeCompleted
+    | HandOverRequested
+    | ErasureRequested
+)
+
+
+@dataclass(frozen=True)
+class Step:
+    session: Session
+    events: tuple[Event, ...]
+
+    @property
+    def messages(self) -> tuple[MessageCreated, ...]:
+        return tuple(e for e in self.events if isinstance(e, MessageCreated))

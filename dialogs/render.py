@@ -1,0 +1,57 @@
+"""Filling texts with values, and describing collected answers in the person's language."""
+
+import string
+from collections.abc import Mapping
+from typing import Any
+
+from dialogs.model import Catalogue, Flow
+
+SUMMARY_TEXT_LIMIT = 60
+
+
+class _Blanks(dict):
+    def __missing__(self, key: str) -> str:
+        return ""
+
+
+def render(template: str, values: Mapping[str, Any]) -> str:
+    """The template with {placeholders} filled; unknown ones become empty, never an error."""
+    return string.Formatter().vformat(template, (), _Blanks(values))
+
+
+def placeholders(template: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(template) if name}
+
+
+def summary_lines(flow: Flow, catalogue: Catalogue, answers: Mapping[str, Any]) -> list[str]:
+    """One line "Field: answer" per answered summary field."""
+    lines = []
+    for name in flow.summary_fields:
+        if name not in answers:
+            continue
+        label = catalogue.texts[f"field.{name}"]
+        lines.append(f"{label}: {describe(flow, catalogue, name, answers[name])}")
+    return lines
+
+
+def describe(flow: Flow, catalogue: Catalogue, field_name: str, value: Any) -> str:
+    """An answer as the person would say it: the label of the choice, or their own words."""
+    if value is None:
+        return "-"
+    node = flow.field_node(field_name)
+    if node is None or node.kind == "text":
+        text = str(value)
+        return text if len(text) <= SUMMARY_TEXT_LIMIT else text[: SUMMARY_TEXT_LIMIT - 1] + "…"
+    values = value if isinstance(value, list) else [value]
+    labels = [
+        catalogue.texts[c.text]
+        for v in values
+        for c in node.choices
+        if v in (c.id, c.value)
+    ]
+    return ", ".join(labels)
+
+
+def numbered(text: str, labels: list[str]) -> str:
+    """A message as plain channels show it: the text, then one numbered line per choice."""
+    return "\n".join([text, *(f"{i}. {label}" for i, label in enumerate(labels, 1))])

@@ -1,0 +1,44 @@
+"""What the NLP layer understood of one message: plain data that the dialog engine reads."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+INTENTS = (
+    "book", "cancel", "reschedule", "help", "human", "stop", "restart", "change_language",
+    "my_data", "delete_data", "yes", "no", "greet", "other",
+)
+LANGUAGES = ("pt", "it", "en", "es", "fr")
+PARTS_OF_DAY = ("morning", "afternoon", "evening")
+
+
+@dataclass(frozen=True)
+class Entity:
+    type: str
+    text: str
+    value: Any
+
+
+@dataclass(frozen=True)
+class TaxonomyMatch:
+    """An ESCO occupation or skill found in the text; `group` is the ISCO-08 code for occupations."""
+
+    uri: str
+    label: str
+    score: float
+    group: str | None = None
+
+
+@dataclass(frozen=True)
+class Understanding:
+    lang: str
+    intent: str = "other"
+    confidence: float = 0.0
+    detected_lang: str | None = None
+    entities: tuple[Entity, ...] = ()
+    occupations: tuple[TaxonomyMatch, ...] = ()
+    skills: tuple[TaxonomyMatch, ...] = ()
+    datetime: datetime | None = None
+    part_of_day: str | None = None

@@ -1,0 +1,231 @@
+"""The tables. Times are aware UTC datetimes; a naive datetime is refused when written."""
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Dialect
+from sqlmodel import Field, SQLModel
+
+# Named constraints keep migrations portable: SQLite batch operations can only drop or
+# alter a constraint that has a name.
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(sa.TypeDecorator[datetime]):
+    """DateTime(timezone=True) that also comes back aware from SQLite, which keeps no zone."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime: pass an aware datetime (UTC)")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _time(nullable: bool = False) -> Any:
+    return Field(default=None, sa_type=UTCDateTime, nullable=nullable)
+
+
+def _json_list() -> Any:
+    return Field(default_factory=list, sa_type=sa.JSON, nullable=False)
+
+
+def _person_fk(nullable: bool = False, ondelete: str = "CASCADE") -> Any:
+    return Field(
+        default=None, foreign_key="person.id", ondelete=ondelete, nullable=nullable, index=True
+    )
+
+
+class Person(SQLModel, table=True):
+    __tablename__ = "person"
+
+    id: str = Field(default_factory=lambda: str(uuid.uuid4()), primary_key=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    lang: str | None = None
+    erased_at: datetime | None = _time(nullable=True)
+
+
+class Identity(SQLModel, table=True):
+    __tablename__ = "identity"
+    __table_args__ = (sa.UniqueConstraint("channel", "address"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: str = _person_fk()
+    channel: str  # console | telegram | sms
+    address: str  # Telegram chat id, E.164 number, console user
+    reachable: bool = True
+    opted_out: bool = False
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+
+
+class Consent(SQLModel, table=True):
+    """One decision of the person. A withdrawal is a new row with granted=False."""
+
+    __tablename__ = "consent"
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: str = _person_fk()
+    scope: str  # general | special
+    notice_version: str
+    granted: bool
+    recorded_at: datetime = _time()
+    channel: str
+
+
+class Inbound(SQLModel, table=True):
+    """A received message, kept only to process it once; its text is never stored."""
+
+    __tablename__ = "inbound"
+    __table_args__ = (sa.UniqueConstraint("channel", "external_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str
+    external_id: str
+    person_id: str | None = _person_fk(nullable=True, ondelete="SET NULL")
+    received_at: datetime = _time()
+
+
+class Conversation(SQLModel, table=True):
+    """The engine's session, encrypted; flow, node and status are copied out for queries."""
+
+    __tablename__ = "conversation"
+
+    person_id: str = Field(foreign_key="person.id", ondelete="CASCADE", primary_key=True)
+    flow: str
+    node: str | None = None
+    status: str  # active | completed | stopped
+    state: str = Field(sa_type=sa.Text, nullable=False)
+    started_at: datetime = _time()
+    updated_at: datetime = _time()
+
+
+class Intake(SQLModel, table=True):
+    __tablename__ = "intake"
+    __table_args__ = (sa.CheckConstraint("isced BETWEEN 0 AND 8", name="isced_level"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: str = _person_fk()
+    channel: str
+    lang: str
+    started_at: datetime = _time()
+    completed_at: datetime | None = _time(nullable=True)
+    municipality: str | None = None
+    age_band: str | None = None
+    unemployed_since: str | None = None  # band code
+    benefits: str | None = None
+    isced: int | None = None
+    experience_text: str | None = Field(default=None, sa_type=sa.Text)
+    occupations: list[dict[str, str]] = _json_list()  # [{uri, label}], ESCO
+    skills: list[dict[str, str]] = _json_list()  # [{uri, label}], ESCO
+    languages: list[dict[str, str]] = _json_list()  # [{code, level}], CEFR level
+    digital_skills: str | None = None
+    driving_licence: str | None = None
+    mobility: str | None = None
+    availability: list[str] = _json_list()
+    caring_duties: str | None = None
+    goal: str | None = None
+    track: str | None = None
+    track_reason: str | None = None
+    consent_version: str
+    special_consent: bool = False
+
+
+class IntakeSpecial(SQLModel, table=True):
+    """Special-category answers of an intake, kept apart and encrypted."""
+
+    __tablename__ = "intake_special"
+
+    intake_id: int = Field(foreign_key="intake.id", ondelete="CASCADE", primary_key=True)
+    payload: str = Field(sa_type=sa.Text, nullable=False)
+
+
+class HandOver(SQLModel, table=True):
+    __tablename__ = "hand_over"
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: str = _person_fk()
+    requested_at: datetime = _time()
+    node: str | None = None
+    status: str = "open"  # open | closed
+
+
+class Outbox(SQLModel, table=True):
+    """A message to send. Ends sent, failed (with last_error) or cancelled."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (sa.Index("ix_outbox_due", "status", "not_before", "priority"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: str | None = _person_fk(nullable=True)
+    identity_id: int = Field(foreign_key="identity.id", ondelete="CASCADE", index=True)
+    channel: str
+    kind: str  # reply | notification | reminder | nudge | broadcast
+    payload: dict[str, Any] = Field(sa_type=sa.JSON, nullable=False)  # {"text", "choices", ...}
+    priority: int  # lower is sent first
+    not_before: datetime = _time()
+    status: str = "pending"  # pending | sent | failed | cancelled
+    attempts: int = 0
+    last_error: str | None = None
+    created_at: datetime = _time()
+    sent_at: datetime | None = _time(nullable=True)
+    external_id: str | None = None  # the provider's message id
+    reference: str | None = Field(default=None, index=True)  # e.g. "appointment:12"
+
+
+class Site(SQLModel, table=True):
+    __tablename__ = "site"
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(unique=True)
+    name: str
+    municipality: str
+    address: str
+    timezone: str
+    phone: str | None = None
+    opening_notes: str | None = None
+    accessibility: str | None = None
+
+
+class Counselor(SQLModel, table=True):
+    __tablename__ = "counselor"
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(unique=True)
+    name: str
+    languages: list[str] = _json_list()
+    specialisms: list[str] = _json_list()
+    site_codes: list[str] = _json_list()
+
+
+class Service(SQLModel, table=True):
+    __tablename__ = "service"
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(unique=True)
+    kind: str
+    duration_minutes: int
+    modes: list[str] = _json_list()
+    specialisms: list[str] = _json_list()
+    names: dict[str, str] = Field(default_factory=dict, sa_type=sa.JSON, nullable=False)

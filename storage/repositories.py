@@ -1,0 +1,384 @@
+"""Plain functions over a Session; the caller owns the transaction (storage.db.unit_of_work)."""
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, SQLModel, select
+
+from storage.crypto import Cipher
+from storage.models import (
+    Consent,
+    Conversation,
+    Counselor,
+    HandOver,
+    Identity,
+    Inbound,
+    Intake,
+    IntakeSpecial,
+    Outbox,
+    Person,
+    Service,
+    Site,
+    utcnow,
+)
+
+DEFAULT_PRIORITY = {"reply": 0, "notification": 10, "reminder": 20, "nudge": 30, "broadcast": 50}
+
+
+class ConsentRequired(Exception):
+    """Personal data was about to be stored without the consent that allows it."""
+
+
+def record_inbound(
+    session: Session,
+    channel: str,
+    external_id: str,
+    person_id: str | None,
+    now: datetime | None = None,
+) -> bool:
+    """True the first time (channel, external_id) is seen, False for a retried delivery."""
+    dialect_insert = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+    insert = dialect_insert[session.get_bind().dialect.name]
+    statement = (
+        insert(Inbound)
+        .values(
+            channel=channel,
+            external_id=external_id,
+            person_id=person_id,
+            received_at=now or utcnow(),
+        )
+        .on_conflict_do_nothing(index_elements=["channel", "external_id"])
+        .returning(Inbound.id)
+    )
+    return session.exec(statement).first() is not None
+
+
+# -- people and identities ------------------------------------------------------------------
+
+
+def find_identity(session: Session, channel: str, address: str) -> Identity | None:
+    return session.exec(
+        select(Identity).where(Identity.channel == channel, Identity.address == address)
+    ).first()
+
+
+def find_or_create_identity(
+    session: Session, channel: str, address: str, now: datetime | None = None
+) -> Identity:
+    """The identity for (channel, address); a first contact creates a new person with it."""
+    identity = find_identity(session, channel, address)
+    if identity is not None:
+        return identity
+    moment = now or utcnow()
+    person = Person(created_at=moment)
+    identity = Identity(person_id=person.id, channel=channel, address=address, created_at=moment)
+    try:
+        # The savepoint lets a concurrent first contact win without spoiling our transaction.
+        with session.begin_nested():
+            session.add(person)
+            session.flush()  # no ORM relationship orders the two inserts
+            session.add(identity)
+            session.flush()
+    except IntegrityError:
+        winner = find_identity(session, channel, address)
+        if winner is None:
+            raise
+        return winner
+    return identity
+
+
+# -- conversation ---------------------------------------------------------------------------
+
+
+def load_conversation(session: Session, person_id: str, cipher: Cipher) -> dict[str, Any] | None:
+    """The engine's session as saved last, or None before the first one."""
+    conversation = session.get(Conversation, person_id)
+    return None if conversation is None else cipher.decrypt_json(conversation.state)
+
+
+def save_conversation(
+    session: Session,
+    person_id: str,
+    flow: str,
+    node: str | None,
+    status: str,
+    state: dict[str, Any],
+    cipher: Cipher,
+    now: datetime,
+) -> Conversation:
+    """Call under lock_person: one conversation per person, so read-then-write is safe there."""
+    conversation = session.get(Conversation, person_id)
+    if conversation is None:
+        conversation = Conversation(person_id=person_id, started_at=now)
+    conversation.flow = flow
+    conversation.node = node
+    conversation.status = status
+    conversation.state = cipher.encrypt_json(state)
+    conversation.updated_at = now
+    session.add(conversation)
+    return conversation
+
+
+# -- consent --------------------------------------------------------------------------------
+
+
+def record_consent(
+    session: Session,
+    person_id: str,
+    scope: str,
+    granted: bool,
+    notice_version: str,
+    channel: str,
+    now: datetime,
+) -> Consent:
+    consent = Consent(
+        person_id=person_id,
+        scope=scope,
+        granted=granted,
+        notice_version=notice_version,
+        channel=channel,
+        recorded_at=now,
+    )
+    session.add(consent)
+    session.flush()
+    return consent
+
+
+def latest_consent(session: Session, person_id: str, scope: str) -> Consent | None:
+    return session.exec(
+        select(Consent)
+        .where(Consent.person_id == person_id, Consent.scope == scope)
+        .order_by(Consent.recorded_at.desc(), Consent.id.desc())
+        .limit(1)
+    ).first()
+
+
+def has_consent(session: Session, person_id: str, scope: str) -> bool:
+    """The latest decision for the scope wins; no decision means no consent."""
+    latest = latest_consent(session, person_id, scope)
+    return latest is not None and latest.granted
+
+
+# -- intake and hand-over -------------------------------------------------------------------
+
+
+def save_intake(
+    session: Session, intake: Intake, special: dict[str, Any] | None, cipher: Cipher
+) -> Intake:
+    """Store the intake and, apart and encrypted, its special-category answers.
+
+    Refuses (ConsentRequired) without a general consent, or special answers without a special
+    consent; `special_consent` is taken from the consent record, not from the caller.
+    """
+    if not has_consent(session, intake.person_id, "general"):
+        raise ConsentRequired("general")
+    intake.special_consent = has_consent(session, intake.person_id, "special")
+    if special and not intake.special_consent:
+        raise ConsentRequired("special")
+    session.add(intake)
+    session.flush()
+    if special:
+        assert intake.id is not None  # assigned by the flush
+        session.merge(IntakeSpecial(intake_id=intake.id, payload=cipher.encrypt_json(special)))
+    return intake
+
+
+def request_hand_over(
+    session: Session, person_id: str, node: str | None, now: datetime
+) -> HandOver:
+    """An open request for a person to take over; asking again returns the one still open."""
+    open_request = session.exec(
+        select(HandOver).where(HandOver.person_id == person_id, HandOver.status == "open")
+    ).first()
+    if open_request is not None:
+        return open_request
+    hand_over = HandOver(person_id=person_id, node=node, requested_at=now, status="open")
+    session.add(hand_over)
+    session.flush()
+    return hand_over
+
+
+# -- outbox ---------------------------------------------------------------------------------
+
+
+def enqueue(
+    session: Session,
+    identity_id: int,
+    person_id: str | None,
+    channel: str,
+    kind: str,
+    payload: dict[str, Any],
+    now: datetime,
+    not_before: datetime | None = None,
+    priority: int | None = None,
+    reference: str | None = None,
+) -> Outbox:
+    """Queue a message; `priority` defaults by kind (DEFAULT_PRIORITY, replies first)."""
+    message = Outbox(
+        identity_id=identity_id,
+        person_id=person_id,
+        channel=channel,
+        kind=kind,
+        payload=payload,
+        priority=DEFAULT_PRIORITY[kind] if priority is None else priority,
+        not_before=not_before or now,
+        created_at=now,
+        reference=reference,
+    )
+    session.add(message)
+    session.flush()
+    return message
+
+
+def due_messages(
+    session: Session,
+    now: datetime,
+    channel: str | None = None,
+    limit: int = 100,
+    identity_id: int | None = None,
+) -> list[Outbox]:
+    """Claim pending messages due at `now`, by priority then age.
+
+    On PostgreSQL the rows stay locked until the transaction ends and rows locked by another
+    dispatcher are skipped, so dispatchers running side by side never claim the same row.
+    """
+    query = select(Outbox).where(Outbox.status == "pending", Outbox.not_before <= now)
+    if channel is not None:
+        query = query.where(Outbox.channel == channel)
+    if identity_id is not None:
+        query = query.where(Outbox.identity_id == identity_id)
+    query = query.order_by(Outbox.priority, Outbox.not_before, Outbox.id)
+    return list(session.exec(query.limit(limit).with_for_update(skip_locked=True)).all())
+
+
+def mark_sent(session: Session, row: Outbox, now: datetime, external_id: str | None = None) -> None:
+    _require_pending(row)
+    row.status = "sent"
+    row.sent_at = now
+    row.external_id = external_id
+    row.attempts += 1
+    session.add(row)
+
+
+def mark_failed(session: Session, row: Outbox, reason: str) -> None:
+    """Give up on the message; `reason` is a provider code or error class, never the text."""
+    _require_pending(row)
+    row.status = "failed"
+    row.last_error = reason
+    row.attempts += 1
+    session.add(row)
+
+
+def retry_later(session: Session, row: Outbox, reason: str, not_before: datetime) -> None:
+    """Count a failed attempt and leave the message pending until `not_before`."""
+    _require_pending(row)
+    row.last_error = reason
+    row.attempts += 1
+    row.not_before = not_before
+    session.add(row)
+
+
+def _require_pending(row: Outbox) -> None:
+    if row.status != "pending":
+        raise ValueError(f"outbox {row.id} is {row.status}, not pending")
+
+
+def cancel_by_reference(session: Session, reference: str) -> int:
+    """Cancel the pending messages of one cause (e.g. an appointment's reminders)."""
+    result = session.exec(
+        update(Outbox)
+        .where(Outbox.reference == reference, Outbox.status == "pending")
+        .values(status="cancelled")
+    )
+    return result.rowcount
+
+
+# -- erasure and export ---------------------------------------------------------------------
+
+
+def erase_person(session: Session, person_id: str, now: datetime) -> Person:
+    """Delete everything about the person except the record of their consent decisions.
+
+    Conversation, intakes with their special answers, hand-overs and outbox rows are deleted;
+    inbound rows lose their link to the person. The consent rows stay, with the person row they
+    point to (stripped to id and dates, `erased_at` set): they hold no answer, only what was
+    agreed to, when and under which notice, which the organisation must be able to show later.
+    Consents still granted are closed with a withdrawal row.
+
+    The channel identities move to a new, blank person and are returned with it: the
+    confirmation of the erasure must still reach the person, and an opted-out or blocked
+    address must stay so, never linked to the erased past.
+    """
+    for scope in ("general", "special"):
+        latest = latest_consent(session, person_id, scope)
+        if latest is not None and latest.granted:
+            record_consent(
+                session, person_id, scope, False, latest.notice_version, latest.channel, now
+            )
+    blank = Person(created_at=now)
+    session.add(blank)
+    session.flush()
+    intake_ids = select(Intake.id).where(Intake.person_id == person_id)
+    for statement in (
+        delete(Outbox).where(Outbox.person_id == person_id),
+        delete(IntakeSpecial).where(IntakeSpecial.intake_id.in_(intake_ids)),
+        delete(Intake).where(Intake.person_id == person_id),
+        delete(HandOver).where(HandOver.person_id == person_id),
+        delete(Conversation).where(Conversation.person_id == person_id),
+        update(Identity).where(Identity.person_id == person_id).values(person_id=blank.id),
+        update(Inbound).where(Inbound.person_id == person_id).values(person_id=None),
+    ):
+        session.exec(statement)
+    person = session.get(Person, person_id)
+    if person is not None:
+        person.lang = None
+        person.erased_at = now
+        session.add(person)
+    return blank
+
+
+def intakes_for_export(session: Session) -> list[dict[str, Any]]:
+    """Every intake as JSON-ready values; special answers are never exported, only the flag."""
+    intakes = session.exec(select(Intake).order_by(Intake.id)).all()
+    columns = [column.name for column in Intake.__table__.columns]  # table order, stable for CSV
+    return [{name: _exportable(getattr(intake, name)) for name in columns} for intake in intakes]
+
+
+def _exportable(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, datetime) else value
+
+
+# -- network --------------------------------------------------------------------------------
+
+
+def upsert_network(
+    session: Session,
+    sites: Iterable[Mapping[str, Any]],
+    counselors: Iterable[Mapping[str, Any]],
+    services: Iterable[Mapping[str, Any]],
+) -> None:
+    """Import sites, counselors and services by code: new codes are added, known ones updated
+    with the fields given. Unknown fields are refused, so a typo cannot pass unnoticed."""
+    for model, rows in ((Site, sites), (Counselor, counselors), (Service, services)):
+        for values in rows:
+            _upsert_by_code(session, model, values)
+    session.flush()
+
+
+def _upsert_by_code(session: Session, model: type[SQLModel], values: Mapping[str, Any]) -> None:
+    unknown = set(values) - (set(model.model_fields) - {"id"})
+    if unknown:
+        raise ValueError(f"{model.__tablename__}: unknown fields {sorted(unknown)}")
+    validated = model.model_validate(dict(values))
+    code_column = model.code
+    existing = session.exec(select(model).where(code_column == values["code"])).first()
+    if existing is None:
+        session.add(validated)
+        return
+    for field in values:
+        setattr(existing, field, getattr(validated, field))
+    session.add(existing)

@@ -1,0 +1,64 @@
+"""Shared fixtures. `database_url` runs a test on SQLite, and on PostgreSQL as well when
+PERCORSO_TEST_DATABASE_URL is set; `engine` gives it a migrated, empty database."""
+
+import os
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from cryptography.fernet import Fernet
+from sqlalchemy import Engine
+from sqlalchemy.engine import make_url
+from sqlmodel import SQLModel
+
+from storage.crypto import Cipher
+from storage.db import make_engine
+from storage.migrate import upgrade
+
+POSTGRES_URL = os.environ.get("PERCORSO_TEST_DATABASE_URL", "")
+
+
+@pytest.fixture(
+    scope="session",
+    params=[
+        "sqlite",
+        pytest.param(
+            "postgresql",
+            marks=pytest.mark.skipif(not POSTGRES_URL, reason="PERCORSO_TEST_DATABASE_URL unset"),
+        ),
+    ],
+)
+def database_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'percorso.sqlite3'}"
+        return
+    # A schema of our own, so a test run neither sees nor leaves anything in the database.
+    schema = f"percorso_test_{uuid.uuid4().hex[:12]}"
+    admin = make_engine(POSTGRES_URL)
+    with admin.begin() as connection:
+        connection.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
+    try:
+        url = make_url(POSTGRES_URL).update_query_dict({"options": f"-csearch_path={schema}"})
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with admin.begin() as connection:
+            connection.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
+        admin.dispose()
+
+
+@pytest.fixture
+def engine(database_url: str) -> Iterator[Engine]:
+    upgrade(database_url)
+    engine = make_engine(database_url)
+    yield engine
+    with engine.begin() as connection:
+        for table in reversed(SQLModel.metadata.sorted_tables):
+            connection.execute(table.delete())
+    engine.dispose()
+
+
+@pytest.fixture
+def cipher() -> Cipher:
+    return Cipher.from_key(Fernet.generate_key().decode())

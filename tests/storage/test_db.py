@@ -1,0 +1,107 @@
+from concurrent.futures import ThreadPoolExecutor, wait
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import Engine, func, select, text
+from sqlalchemy.exc import NoResultFound, StatementError
+
+from storage.db import lock_person, make_engine, unit_of_work
+from storage.models import Person
+from storage.repositories import due_messages, enqueue, find_or_create_identity
+
+ROME = ZoneInfo("Europe/Rome")
+
+
+def test_plain_postgresql_urls_are_served_by_psycopg() -> None:
+    for url in ("postgresql://u@db/percorso", "postgres://u@db/percorso"):
+        assert make_engine(url).dialect.driver == "psycopg"
+
+
+def test_sqlite_file_gets_its_directory_and_pragmas(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'var' / 'x.sqlite3'}")
+    with engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == 30000
+    assert (tmp_path / "var" / "x.sqlite3").exists()
+    engine.dispose()
+
+
+def test_unit_of_work_rolls_back_on_error(engine: Engine) -> None:
+    with pytest.raises(RuntimeError), unit_of_work(engine) as session:
+        find_or_create_identity(session, "console", "ana")
+        raise RuntimeError("boom")
+    with unit_of_work(engine) as session:
+        assert session.scalar(select(func.count()).select_from(Person)) == 0
+
+
+def test_times_come_back_aware_in_utc(engine: Engine) -> None:
+    created = datetime(2026, 3, 29, 10, 30, tzinfo=ROME)  # the day Italy moves to summer time
+    with unit_of_work(engine) as session:
+        person_id = find_or_create_identity(session, "console", "ana", now=created).person_id
+    with unit_of_work(engine) as session:
+        stored = session.get(Person, person_id)
+        assert stored is not None
+        assert stored.created_at == created
+        assert stored.created_at.tzinfo is UTC
+        assert stored.created_at.hour == 8
+
+
+def test_due_time_compares_as_an_instant_whatever_the_zone(engine: Engine) -> None:
+    rome_morning = datetime(2026, 3, 29, 10, 30, tzinfo=ROME)  # 08:30 UTC
+    utc = rome_morning.astimezone(UTC)
+    with unit_of_work(engine) as session:
+        identity = find_or_create_identity(session, "console", "ana", now=utc)
+        enqueue(
+            session,
+            identity.id,
+            identity.person_id,
+            "console",
+            "reminder",
+            {"text": "tomorrow"},
+            now=utc,
+            not_before=rome_morning,
+        )
+    with unit_of_work(engine) as session:
+        assert due_messages(session, utc - timedelta(minutes=1)) == []
+        assert len(due_messages(session, utc + timedelta(minutes=1))) == 1
+
+
+def test_naive_datetimes_are_refused(engine: Engine) -> None:
+    with pytest.raises(StatementError, match="naive"), unit_of_work(engine) as session:
+        find_or_create_identity(session, "console", "ana", now=datetime(2026, 1, 1))
+
+
+def test_a_locked_person_waits_for_the_holder(engine: Engine) -> None:
+    with unit_of_work(engine) as session:
+        person_id = find_or_create_identity(session, "console", "ana").person_id
+
+    def second_worker() -> None:
+        with unit_of_work(engine) as session:
+            lock_person(session, person_id)
+
+    with ThreadPoolExecutor(1) as pool:
+        with unit_of_work(engine) as session:
+            lock_person(session, person_id)
+            waiting = pool.submit(second_worker)
+            wait([waiting], timeout=0.5)
+            assert not waiting.done()
+        waiting.result(timeout=10)
+
+
+def test_locking_an_unknown_person_fails(engine: Engine) -> None:
+    with pytest.raises(NoResultFound), unit_of_work(engine) as session:
+        lock_person(session, "no-such-person")
+
+
+def test_sqlite_transactions_take_the_write_lock_at_begin(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'x.sqlite3'}")
+    with engine.connect() as first, engine.connect() as second:
+        first.execute(text("SELECT 1"))  # opens a transaction
+        # Straight on the driver: through SQLAlchemy the pragma would itself wait to BEGIN.
+        second.connection.driver_connection.execute("PRAGMA busy_timeout=0")
+        with pytest.raises(Exception, match="locked"):
+            second.execute(text("SELECT 1"))
+    engine.dispose()
