@@ -14,12 +14,14 @@ from rich.table import Table
 
 from bot.app import build_app, open_database
 from bot.channels.console import ConsoleChannel
+from bot.conversation import Understand
 from bot.network import import_network
-from bot.settings import get_settings
+from bot.settings import Settings, get_settings
 from dialogs import segments
 from dialogs.check import check
 from dialogs.diagram import mermaid
 from dialogs.loader import intake_flow
+from nlp import load as load_nlp
 from storage import repositories as repo
 from storage.db import unit_of_work
 
@@ -51,14 +53,30 @@ def chat(
     jsonl: Annotated[bool, typer.Option(help="One JSON object per bot message.")] = False,
 ) -> None:
     """Chat with the bot on this terminal; end of input ends the chat."""
-    from nlp import load as load_nlp
-
     settings = get_settings()
-    pipeline = load_nlp()
-    tz = settings.default_timezone
-    application = build_app(settings, lambda text, lng: pipeline.parse(text, lng, tz))
+    application = build_app(settings, _understander(settings))
     channel = ConsoleChannel(application.service, sys.stdout, jsonl, prompt=sys.stdin.isatty())
     channel.run(user, sys.stdin, lang)
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+) -> None:
+    """The web app: webhooks, health and metrics."""
+    import uvicorn
+
+    from bot.web import create_app
+
+    settings = get_settings()
+    uvicorn.run(create_app(build_app(settings, _understander(settings))), host=host, port=port)
+
+
+def _understander(settings: Settings) -> Understand:
+    pipeline = load_nlp()
+    tz = settings.default_timezone
+    return lambda text, lang: pipeline.parse(text, lang, tz)
 
 
 @export_app.command("intakes")

@@ -64,6 +64,7 @@ class Person(SQLModel, table=True):
     id: str = Field(default_factory=lambda: str(uuid.uuid4()), primary_key=True)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
     lang: str | None = None
+    source: str | None = None  # how they came: a deep-link payload, a campaign, a site code
     erased_at: datetime | None = _time(nullable=True)
 
 
@@ -191,6 +192,9 @@ class Outbox(SQLModel, table=True):
     created_at: datetime = _time()
     sent_at: datetime | None = _time(nullable=True)
     external_id: str | None = None  # the provider's message id
+    delivery_status: str | None = None  # as the provider last reported: queued ... delivered
+    error_code: str | None = None  # the provider's error code with a failed delivery
+    delivery_updated_at: datetime | None = _time(nullable=True)
     reference: str | None = Field(default=None, index=True)  # e.g. "appointment:12"
 
 
@@ -217,6 +221,7 @@ class Counselor(SQLModel, table=True):
     languages: list[str] = _json_list()
     specialisms: list[str] = _json_list()
     site_codes: list[str] = _json_list()
+    telegram_chat_id: str | None = Field(default=None, unique=True)  # set once linked
 
 
 class Service(SQLModel, table=True):
@@ -229,3 +234,25 @@ class Service(SQLModel, table=True):
     modes: list[str] = _json_list()
     specialisms: list[str] = _json_list()
     names: dict[str, str] = Field(default_factory=dict, sa_type=sa.JSON, nullable=False)
+
+
+class LinkCode(SQLModel, table=True):
+    """A one-time code that links a chat to a counselor, or a second channel to a person.
+
+    Only a hash of the code is stored: the code itself is shown once and never kept.
+    """
+
+    __tablename__ = "link_code"
+
+    id: int | None = Field(default=None, primary_key=True)
+    code_hash: str = Field(unique=True)
+    purpose: str  # counselor | identity
+    counselor_id: int | None = Field(
+        default=None, foreign_key="counselor.id", ondelete="CASCADE", nullable=True
+    )
+    person_id: str | None = _person_fk(nullable=True)
+    channel: str | None = None  # for identity links: the channel and address to be confirmed
+    address: str | None = None
+    created_at: datetime = _time()
+    expires_at: datetime = _time()
+    used_at: datetime | None = _time(nullable=True)
