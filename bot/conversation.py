@@ -26,6 +26,7 @@ from dialogs.model import (
     Input,
     IntakeCompleted,
     LanguageChosen,
+    MediaReceived,
     Message,
     MessageCreated,
     Session,
@@ -55,6 +56,7 @@ class Inbound:
     start: bool = False
     start_payload: str | None = None
     lang: str | None = None
+    media: str | None = None  # what arrived instead of text: voice, photo, sticker, document
 
 
 @dataclass(frozen=True)
@@ -126,6 +128,8 @@ class ConversationService:
             return Start(inbound.start_payload, inbound.lang)
         if inbound.picked:
             return ChoicePicked(*inbound.picked)
+        if inbound.media:
+            return MediaReceived(inbound.media)
         text = inbound.text or ""
         understanding = None
         if self.understand and text.strip():
@@ -153,6 +157,7 @@ class ConversationService:
             "node": event.node,
             "choices": [{"id": c.id, "label": c.label} for c in event.choices],
             "multiple": event.multiple,
+            "sms_text": event.sms_text,
         }
         repo.enqueue(context.db, context.identity.id, context.identity.person_id,
                      context.identity.channel, "reply", payload, context.now)

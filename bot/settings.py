@@ -13,20 +13,24 @@ class Settings(BaseSettings):
     data_dir: Path = Path("var")
     database_url: str = ""
     secret_key: SecretStr | None = None
-    default_lang: str = "pt"
     default_timezone: str = "Europe/Lisbon"
     default_region: str = "PT"
     privacy_notice_version: str = "2026-11"
+    support_contact: str = "+351 222 000 312 / +39 051 000 0808"
+    link_code_minutes: int = 15
 
     telegram_token: SecretStr | None = None
     telegram_api_url: str = "https://api.telegram.org"
     telegram_webhook_secret: SecretStr | None = None
+    telegram_rate_overall: float = 30.0  # messages a second, all chats together
+    telegram_rate_per_chat: float = 1.0
 
     twilio_account_sid: str = ""
     twilio_auth_token: SecretStr | None = None
     twilio_from: str = ""
     twilio_messaging_service_sid: str = ""
     twilio_api_url: str = ""
+    sms_rate_per_second: float = 1.0  # per sending number or messaging service (a long code: 1)
     public_url: str = "http://localhost:8000"
 
     @property

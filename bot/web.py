@@ -13,6 +13,7 @@ from storage.models import Intake, Outbox
 def create_app(application: App) -> FastAPI:
     web = FastAPI(title="percorso", docs_url=None, redoc_url=None)
     web.state.percorso = application
+    # channel routers
 
     @web.get("/healthz")
     def healthz() -> dict[str, str]:

@@ -22,6 +22,7 @@ from dialogs.model import (
     Input,
     IntakeCompleted,
     LanguageChosen,
+    MediaReceived,
     Message,
     MessageCreated,
     Node,
@@ -53,6 +54,7 @@ ENGINE_TEXTS = (
     "error.multi",
     "error.text_long",
     "error.text_words",
+    "error.media",
 )
 TRIES_BEFORE_OFFERING_HELP = 2
 INTENT_CONFIDENCE = 0.85
@@ -86,6 +88,8 @@ def step(
             turn.message(clean(given.text), given.understanding)
         case ChoicePicked():
             turn.picked(given)
+        case MediaReceived():
+            turn.media()
     return Step(turn.session.evolve(updated_at=now.isoformat()), tuple(turn.events))
 
 
@@ -138,6 +142,12 @@ class _Turn:
         if node.kind == "multi":
             value = [choice.id]
         self._answered(node, Answer(value, choice))
+
+    def media(self) -> None:
+        if self.session.status == "new":
+            return self._begin(None)
+        self._say("error.media")
+        self._ask(self._node)
 
     # --- moving through the flow ----------------------------------------------------------
 
@@ -219,15 +229,28 @@ class _Turn:
         context = {**self.facts, **self._track_values(), **values}
         return render(self._catalogue.texts[key], context)
 
+    def _sms_text(self, key: str, **values: Any) -> str | None:
+        short = self._catalogue.sms.get(key)
+        return render(short, {**self.facts, **self._track_values(), **values}) if short else None
+
     def _say(self, key: str, **values: Any) -> None:
-        self.events.append(MessageCreated(self._text(key, **values), self._lang))
+        self.events.append(
+            MessageCreated(
+                self._text(key, **values), self._lang, sms_text=self._sms_text(key, **values)
+            )
+        )
 
     def _ask(self, node: Node) -> None:
         values = {"summary": self._summary()} if node.kind == "summary" else {}
         choices = tuple(ChoiceView(c.id, self._catalogue.texts[c.text]) for c in node.choices)
         self.events.append(
             MessageCreated(
-                self._text(node.text, **values), self._lang, node.id, choices, node.kind == "multi"
+                self._text(node.text, **values),
+                self._lang,
+                node.id,
+                choices,
+                node.kind == "multi",
+                self._sms_text(node.text, **values),
             )
         )
 

@@ -136,7 +136,14 @@ class ChoicePicked:
     choice: str
 
 
-Input = Start | Message | ChoicePicked
+@dataclass(frozen=True)
+class MediaReceived:
+    """Something the bot cannot read: a voice note, a photo, a sticker, a document."""
+
+    kind: str
+
+
+Input = Start | Message | ChoicePicked | MediaReceived
 
 
 # --- session ---------------------------------------------------------------------------------
@@ -190,11 +197,14 @@ class ChoiceView:
 
 @dataclass(frozen=True)
 class MessageCreated:
+    """A message for the person; `sms_text` is a shorter variant for SMS, when the text has one."""
+
     text: str
     lang: str
     node: str | None = None
     choices: tuple[ChoiceView, ...] = ()
     multiple: bool = False
+    sms_text: str | None = None
 
 
 @dataclass(frozen=True)
