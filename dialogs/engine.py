@@ -115,15 +115,17 @@ class _Turn:
         if self.session.status == "new":
             detected = understanding.detected_lang if understanding else None
             return self._begin(detected if detected in self.flow.languages else None)
-        if self.session.status == "paused":
+        command = self._command_in(text) if text else None
+        if self.session.status == "paused" and command is None:
             return self._resume()
+        if command:
+            return self._command(command)
         node = self._node
         if not text:
             return self._reject(node, Rejection("error.empty"))
-        command = self._command_in(text)
-        if command:
-            return self._command(command)
         outcome = read_answer(node, text, self._catalogue)
+        if isinstance(outcome, Rejection):
+            outcome = self._yes_or_no(node, understanding) or outcome
         if isinstance(outcome, Answer):
             return self._answered(node, outcome)
         intended = self._intended_command(node, text, understanding)
@@ -132,6 +134,12 @@ class _Turn:
         if self._returning:
             return self._resume()
         self._reject(node, outcome)
+
+    def _yes_or_no(self, node: Node, understanding: Understanding | None) -> Answer | None:
+        """A yes or a no said in other words ("claro que sim"), where the question has one."""
+        sure = understanding and understanding.confidence >= INTENT_CONFIDENCE
+        choice = node.choice(understanding.intent) if sure and node.kind == "choice" else None
+        return Answer(choice.id, choice) if choice else None
 
     def picked(self, given: ChoicePicked) -> None:
         node = self._node if self.session.node else None
@@ -195,7 +203,7 @@ class _Turn:
 
     def _divert(self, to: str) -> None:
         """Go to a side node (language, stuck, erase) and come back to where the person was."""
-        if self.session.node:
+        if self.session.node and self.session.node != to:
             self.session = self.session.evolve(
                 return_to=(*self.session.return_to, self.session.node)
             )

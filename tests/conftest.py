@@ -62,3 +62,9 @@ def engine(database_url: str) -> Iterator[Engine]:
 @pytest.fixture
 def cipher() -> Cipher:
     return Cipher.from_key(Fernet.generate_key().decode())
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-golden", action="store_true", help="rewrite the golden transcripts"
+    )

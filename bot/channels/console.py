@@ -32,11 +32,12 @@ class ConsoleChannel:
 
     def run(self, user: str, lines: Iterable[str], lang: str | None = None) -> None:
         """Open the conversation, then answer every line until the input ends."""
-        self._turn(Inbound(CHANNEL, user, _new_id(), start=True, lang=lang))
+        self.receive(Inbound(CHANNEL, user, _new_id(), start=True, lang=lang))
         for line in lines:
-            self._turn(Inbound(CHANNEL, user, _new_id(), text=line.rstrip("\r\n")))
+            self.receive(Inbound(CHANNEL, user, _new_id(), text=line.rstrip("\r\n")))
 
-    def _turn(self, inbound: Inbound) -> None:
+    def receive(self, inbound: Inbound) -> None:
+        """Handle one message and print the replies it caused."""
         handled = self.service.handle(inbound)
         self.dispatcher.dispatch_due(channel=CHANNEL, identity_id=handled.identity_id)
         if self.jsonl:

@@ -1,0 +1,78 @@
+"""Per-message processing time of the conversation service, over scripted intakes on SQLite.
+
+Each message goes the whole way a console message goes: NLP, the unit of work (dedupe, lock,
+engine step, event handlers, outbox) and the dispatch of the replies. Run:
+    .venv/bin/python bench/conversation_bench.py [--messages 1000]
+"""
+
+import argparse
+import io
+import platform
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bot.app import build_app  # noqa: E402
+from bot.channels.console import ConsoleChannel  # noqa: E402
+from bot.conversation import Inbound  # noqa: E402
+from bot.settings import Settings  # noqa: E402
+from nlp import load  # noqa: E402
+from tests.intake_script import ENGLISH_INTAKE  # noqa: E402
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--messages", type=int, default=1000)
+    args = parser.parse_args()
+    pipeline = load()
+    with tempfile.TemporaryDirectory() as data_dir:
+        app = build_app(
+            Settings(data_dir=Path(data_dir)),
+            lambda text, lang: pipeline.parse(text, lang, "Europe/Lisbon"),
+        )
+        channel = ConsoleChannel(app.service, io.StringIO(), jsonl=True)
+        timings = _run(channel, args.messages)
+    _report(timings)
+
+
+def _run(channel: ConsoleChannel, total: int) -> list[float]:
+    timings: list[float] = []
+    person = 0
+    while len(timings) < total:
+        person += 1
+        user = f"bench-{person}"
+        lines = [None, *ENGLISH_INTAKE]  # None: the chat opening
+        for sequence, line in enumerate(lines):
+            if len(timings) == total:
+                break
+            inbound = Inbound(
+                "console", user, f"{user}-{sequence}", text=line, start=line is None, lang="en"
+            )
+            started = time.perf_counter()
+            channel.receive(inbound)
+            timings.append((time.perf_counter() - started) * 1000)
+    return timings
+
+
+def _report(timings: list[float]) -> None:
+    ordered = sorted(timings)
+    p99 = ordered[int(len(ordered) * 0.99) - 1]
+    print(f"machine: {platform.machine()}, {_cpu()}, Python {platform.python_version()}")
+    print(f"messages: {len(timings)} (scripted English intakes of {len(ENGLISH_INTAKE) + 1})")
+    print(f"per message: median {statistics.median(timings):.2f} ms, p99 {p99:.2f} ms, "
+          f"max {ordered[-1]:.2f} ms")
+
+
+def _cpu() -> str:
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            return line.split(":", 1)[1].strip()
+    return platform.processor()
+
+
+if __name__ == "__main__":
+    main()
