@@ -16,12 +16,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bot.app import build_app  # noqa: E402
-from bot.channels.console import ConsoleChannel  # noqa: E402
-from bot.conversation import Inbound  # noqa: E402
-from bot.settings import Settings  # noqa: E402
-from nlp import load  # noqa: E402
-from tests.intake_script import ENGLISH_INTAKE  # noqa: E402
+from bot.app import build_app
+from bot.channels.console import ConsoleChannel
+from bot.conversation import Inbound
+from bot.settings import Settings
+from nlp import load
+from tests.intake_script import ENGLISH_INTAKE
 
 
 def main() -> None:

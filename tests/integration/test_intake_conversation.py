@@ -13,8 +13,8 @@ from storage.db import unit_of_work
 from storage.models import Consent, Conversation, HandOver, Inbound, Intake, IntakeSpecial
 from tests.chat import Chat, texts
 from tests.clock import FakeClock
-from tests.integration.conftest import NOTICE
 from tests.intake_script import ENGLISH_INTAKE
+from tests.integration.conftest import NOTICE
 
 
 def _count(engine: Engine, model: type) -> int:
