@@ -140,5 +140,5 @@ def _complete_intake_segments(flow: Flow, lang: str) -> int:
 
 
 def _cost(message: MessageCreated) -> int:
-    text = numbered(message.text, [c.label for c in message.choices])
+    text = numbered(message.sms_text or message.text, [c.label for c in message.choices])
     return segments.count(segments.plain(text)).segments

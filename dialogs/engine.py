@@ -237,8 +237,9 @@ class _Turn:
         context = {**self.facts, **self._track_values(), **values}
         return render(self._catalogue.texts[key], context)
 
-    def _sms_text(self, key: str, **values: Any) -> str | None:
-        short = self._catalogue.sms.get(key)
+    def _sms_text(self, key: str, template: str | None = None, **values: Any) -> str | None:
+        """The SMS variant of a text, when the catalogue has one (or a template is given)."""
+        short = self._catalogue.sms.get(key) or template
         return render(short, {**self.facts, **self._track_values(), **values}) if short else None
 
     def _say(self, key: str, **values: Any) -> None:
@@ -249,7 +250,12 @@ class _Turn:
         )
 
     def _ask(self, node: Node) -> None:
-        values = {"summary": self._summary()} if node.kind == "summary" else {}
+        values, sms_values, sms_template = {}, {}, None
+        if node.kind == "summary":
+            values = {"summary": "\n".join(self._summary_lines())}
+            # By SMS every segment costs: the answers alone, without their labels.
+            sms_values = {"summary": "; ".join(self._summary_lines(labelled=False))}
+            sms_template = self._catalogue.texts[node.text]
         choices = tuple(ChoiceView(c.id, self._catalogue.texts[c.text]) for c in node.choices)
         self.events.append(
             MessageCreated(
@@ -258,7 +264,7 @@ class _Turn:
                 node.id,
                 choices,
                 node.kind == "multi",
-                self._sms_text(node.text, **values),
+                self._sms_text(node.text, sms_template, **(sms_values or values)),
             )
         )
 
@@ -271,8 +277,8 @@ class _Turn:
         self.session = self.session.evolve(failures=failures)
         self._ask(node)
 
-    def _summary(self) -> str:
-        return "\n".join(summary_lines(self.flow, self._catalogue, self.session.answers))
+    def _summary_lines(self, labelled: bool = True) -> list[str]:
+        return summary_lines(self.flow, self._catalogue, self.session.answers, labelled)
 
     def _track_values(self) -> dict[str, str]:
         track = self.session.answers.get("track")
@@ -368,7 +374,7 @@ class _Turn:
         self._ask(self._node)
 
     def _show_data(self) -> None:
-        lines = summary_lines(self.flow, self._catalogue, self.session.answers)
+        lines = self._summary_lines()
         self._say("data.show" if lines else "data.none", summary="\n".join(lines))
 
     def _delete(self) -> None:

@@ -23,14 +23,16 @@ def placeholders(template: str) -> set[str]:
     return {name for _, name, _, _ in string.Formatter().parse(template) if name}
 
 
-def summary_lines(flow: Flow, catalogue: Catalogue, answers: Mapping[str, Any]) -> list[str]:
-    """One line "Field: answer" per answered summary field."""
+def summary_lines(
+    flow: Flow, catalogue: Catalogue, answers: Mapping[str, Any], labelled: bool = True
+) -> list[str]:
+    """One line "Field: answer" (or just the answer) per answered summary field."""
     lines = []
     for name in flow.summary_fields:
         if name not in answers:
             continue
-        label = catalogue.texts[f"field.{name}"]
-        lines.append(f"{label}: {describe(flow, catalogue, name, answers[name])}")
+        answer = describe(flow, catalogue, name, answers[name])
+        lines.append(f"{catalogue.texts[f'field.{name}']}: {answer}" if labelled else answer)
     return lines
 
 
