@@ -22,8 +22,8 @@ def intake_from(
         **{column: answers.get(column) for column in PLAIN_COLUMNS},
         languages=spoken_languages(answers),
         availability=list(answers.get("availability") or []),
-        occupations=list(answers.get("occupations") or []),
-        skills=list(answers.get("skills") or []),
+        occupations=_understood(answers, "occupation"),
+        skills=_understood(answers, "skill"),
         track=event.track,
         track_reason=event.track_reason,
         consent_version=notice_version,
@@ -40,3 +40,9 @@ def spoken_languages(answers: dict) -> list[dict[str, str]]:
         if code != "none" and code != answers.get("mother_tongue"):
             spoken.append({"code": code, "level": level})
     return spoken
+
+
+def _understood(answers: dict, kind: str) -> list[dict[str, str]]:
+    """The ESCO concepts of one kind that the person confirmed, as {uri, label}."""
+    found = answers.get("found") or []
+    return [{"uri": f["uri"], "label": f["label"]} for f in found if f["kind"] == kind]

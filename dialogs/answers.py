@@ -1,6 +1,7 @@
 """Reading the answer to the question a node asks, or saying why it cannot be read."""
 
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,17 +23,20 @@ class Rejection:
     values: dict[str, Any] = field(default_factory=dict)
 
 
-def read_answer(node: Node, text: str, catalogue: Catalogue) -> Answer | Rejection:
+def read_answer(
+    node: Node, choices: Sequence[Choice], text: str, catalogue: Catalogue
+) -> Answer | Rejection:
+    """The answer to `node`, whose offered `choices` may include some made at run time."""
     if node.kind == "text":
         return _read_text(node, text)
-    labels = {c.id: catalogue.texts[c.text] for c in node.choices}
-    synonyms = {c.id: catalogue.synonyms.get(c.text, ()) for c in node.choices}
+    labels = {c.id: c.label or catalogue.texts[c.text] for c in choices}
+    synonyms = {c.id: catalogue.synonyms.get(c.text, ()) for c in choices}
     if node.kind == "multi":
-        picked = match_choices(text, node.choices, labels, synonyms)
+        picked = match_choices(text, choices, labels, synonyms)
         if picked is None:
             return Rejection("error.multi")
         return Answer([c.id for c in picked], picked[0] if len(picked) == 1 else None)
-    choice = match_choice(text, node.choices, labels, synonyms)
+    choice = match_choice(text, choices, labels, synonyms)
     if choice is None:
         return Rejection("error.choice")
     return Answer(choice.value if choice.value is not None else choice.id, choice)

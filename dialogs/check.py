@@ -13,6 +13,7 @@ from dialogs import segments
 from dialogs.engine import ENGINE_TEXTS, NAVIGATING_ACTIONS, command_names, step
 from dialogs.model import RETURN, Flow, Message, MessageCreated, Node, Session, Start
 from dialogs.render import numbered, placeholders, render
+from nlp.understanding import TaxonomyMatch, Understanding
 
 MAX_SEGMENTS = 3
 SAMPLE_FACTS = {
@@ -21,6 +22,12 @@ SAMPLE_FACTS = {
     "notice_version": "2026-11",
 }
 SAMPLE_TEXT_ANSWER = "Porto"
+# What the NLP might understand of an experience, so that its confirmation is counted too.
+SAMPLE_UNDERSTANDING = Understanding(
+    lang="en",
+    occupations=(TaxonomyMatch("urn:sample:cook", "cozinheiro/cozinheira", 0.9, "5120"),),
+    skills=(TaxonomyMatch("urn:sample:care", "cuidar de outros", 0.9),),
+)
 
 
 @dataclass
@@ -106,7 +113,11 @@ def _is_dead_end(node: Node) -> bool:
 
 def _sms_text(flow: Flow, lang: str, text_key: str, choice_keys: list[str]) -> str:
     catalogue = flow.catalogues[lang]
-    values = {**SAMPLE_FACTS, "count": 6, "max": 1000, "topic": catalogue.texts["topic.goal"]}
+    values = {
+        **SAMPLE_FACTS, "count": 6, "max": 1000, "topic": catalogue.texts["topic.goal"],
+        "found": "; ".join(m.label for m in (*SAMPLE_UNDERSTANDING.occupations,
+                                               *SAMPLE_UNDERSTANDING.skills)),
+    }
     text = render(catalogue.sms.get(text_key) or catalogue.texts[text_key], values)
     return segments.plain(numbered(text, [catalogue.texts[k] for k in choice_keys]))
 
@@ -125,15 +136,19 @@ def _check_segments(flow: Flow, lang: str, report: Report) -> None:
 
 
 def _complete_intake_segments(flow: Flow, lang: str) -> int:
-    """SMS segments of one whole intake: first choices everywhere, consent given, confirmed."""
+    """SMS segments of one whole intake: first choices everywhere, consent given, confirmed,
+    an occupation and a skill understood in the experience."""
     now = datetime(2026, 1, 1, tzinfo=UTC)
     result = step(flow, Session(flow=flow.id), Start(lang=lang), now, SAMPLE_FACTS)
     messages = list(result.messages)
     session = result.session
     while session.status == "active":
         node = flow.node(session.node or flow.start)
-        answer = SAMPLE_TEXT_ANSWER if node.kind == "text" else "1"
-        result = step(flow, session, Message(answer), now, SAMPLE_FACTS)
+        if node.kind == "text":
+            answer = Message(SAMPLE_TEXT_ANSWER, SAMPLE_UNDERSTANDING)
+        else:
+            answer = Message("1")
+        result = step(flow, session, answer, now, SAMPLE_FACTS)
         messages += result.messages
         session = result.session
     return sum(_cost(m) for m in messages)

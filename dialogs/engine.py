@@ -12,6 +12,7 @@ from dialogs.answers import Answer, Rejection, read_answer
 from dialogs.matching import clean, is_command
 from dialogs.model import (
     RETURN,
+    Choice,
     ChoicePicked,
     ChoiceView,
     ConsentRecorded,
@@ -58,6 +59,8 @@ ENGINE_TEXTS = (
 )
 TRIES_BEFORE_OFFERING_HELP = 2
 INTENT_CONFIDENCE = 0.85
+TAXONOMY_MIN_SCORE = 0.75
+TAXONOMY_MAX_EACH = 2
 COMMAND_OF_INTENT = {
     "help": "help",
     "human": "person",
@@ -102,6 +105,7 @@ class _Turn:
         self.now = now
         self.facts = facts
         self.events: list[Event] = []
+        self.understood: Understanding | None = None
 
     # --- inputs ---------------------------------------------------------------------------
 
@@ -123,7 +127,8 @@ class _Turn:
         node = self._node
         if not text:
             return self._reject(node, Rejection("error.empty"))
-        outcome = read_answer(node, text, self._catalogue)
+        self.understood = understanding
+        outcome = read_answer(node, self._choices(node), text, self._catalogue)
         if isinstance(outcome, Rejection):
             outcome = self._yes_or_no(node, understanding) or outcome
         if isinstance(outcome, Answer):
@@ -138,12 +143,14 @@ class _Turn:
     def _yes_or_no(self, node: Node, understanding: Understanding | None) -> Answer | None:
         """A yes or a no said in other words ("claro que sim"), where the question has one."""
         sure = understanding and understanding.confidence >= INTENT_CONFIDENCE
-        choice = node.choice(understanding.intent) if sure and node.kind == "choice" else None
+        if not sure or node.kind != "choice":
+            return None
+        choice = self._choice(node, understanding.intent)
         return Answer(choice.id, choice) if choice else None
 
     def picked(self, given: ChoicePicked) -> None:
         node = self._node if self.session.node else None
-        choice = node.choice(given.choice) if node and node.id == given.node else None
+        choice = self._choice(node, given.choice) if node and node.id == given.node else None
         if node is None or choice is None:
             return self._reject(node or self.flow.node(self.flow.start), Rejection("error.stale"))
         value = choice.value if choice.value is not None else choice.id
@@ -171,6 +178,10 @@ class _Turn:
         answers = dict(self.session.answers)
         if node.field:
             answers[node.field] = answer.value
+        if node.extract == "taxonomy":
+            # A first answer replaces what was understood before; an addition extends it.
+            earlier = [] if node.field else answers.get("found") or []
+            answers["found"] = _merged(earlier, _taxonomy(self.understood))
         history = self.session.history
         if node.id not in (self.flow.stuck_node, self.flow.erase_node):
             history = (*history, node.id)
@@ -209,6 +220,14 @@ class _Turn:
             )
         self._enter(to)
 
+    def _choices(self, node: Node) -> tuple[Choice, ...]:
+        """The node's choices, after those the session holds for it (things understood, slots)."""
+        made = self.session.answers.get(node.choices_from, ()) if node.choices_from else ()
+        return (*(Choice(id=c["id"], text="", label=c["label"]) for c in made), *node.choices)
+
+    def _choice(self, node: Node, choice_id: str) -> Choice | None:
+        return next((c for c in self._choices(node) if c.id == choice_id), None)
+
     def _enter(self, node_id: str) -> None:
         node = self.flow.node(node_id)
         while not node.asks:
@@ -234,13 +253,16 @@ class _Turn:
         return self.flow.catalogues[self._lang]
 
     def _text(self, key: str, **values: Any) -> str:
-        context = {**self.facts, **self._track_values(), **values}
-        return render(self._catalogue.texts[key], context)
+        return render(self._catalogue.texts[key], self._context(values))
+
+    def _context(self, values: dict[str, Any]) -> dict[str, Any]:
+        found = "; ".join(f["label"] for f in self.session.answers.get("found") or [])
+        return {**self.facts, **self._track_values(), "found": found, **values}
 
     def _sms_text(self, key: str, template: str | None = None, **values: Any) -> str | None:
         """The SMS variant of a text, when the catalogue has one (or a template is given)."""
         short = self._catalogue.sms.get(key) or template
-        return render(short, {**self.facts, **self._track_values(), **values}) if short else None
+        return render(short, self._context(values)) if short else None
 
     def _say(self, key: str, **values: Any) -> None:
         self.events.append(
@@ -256,7 +278,9 @@ class _Turn:
             # By SMS every segment costs: the answers alone, without their labels.
             sms_values = {"summary": "; ".join(self._summary_lines(labelled=False))}
             sms_template = self._catalogue.texts[node.text]
-        choices = tuple(ChoiceView(c.id, self._catalogue.texts[c.text]) for c in node.choices)
+        choices = tuple(
+            ChoiceView(c.id, c.label or self._catalogue.texts[c.text]) for c in self._choices(node)
+        )
         self.events.append(
             MessageCreated(
                 self._text(node.text, **values),
@@ -270,7 +294,7 @@ class _Turn:
 
     def _reject(self, node: Node, rejection: Rejection) -> None:
         failures = self.session.failures + 1
-        self._say(rejection.key, count=len(node.choices), **rejection.values)
+        self._say(rejection.key, count=len(self._choices(node)), **rejection.values)
         if failures >= TRIES_BEFORE_OFFERING_HELP and node.id != self.flow.stuck_node:
             self.session = self.session.evolve(failures=0)
             return self._divert(self.flow.stuck_node)
@@ -421,6 +445,16 @@ class _Turn:
         node_help = self.flow.node(returning_to).help if returning_to else None
         self._say(node_help or "help.generic")
 
+    def _do_drop_found(self, answer: Answer) -> None:
+        wrong = set(answer.value or ())
+        kept = [f for f in self.session.answers.get("found") or [] if f["id"] not in wrong]
+        self.session = self.session.evolve(answers={**self.session.answers, "found": kept})
+
+    def _do_append_experience(self, answer: Answer) -> None:
+        answers = self.session.answers
+        told = "\n".join(t for t in (answers.get("experience_text"), answer.value) if t)
+        self.session = self.session.evolve(answers={**answers, "experience_text": told})
+
     def _do_restart(self, answer: Answer) -> None:
         self._restart()
 
@@ -446,6 +480,24 @@ class _Turn:
         self.events.append(ErasureRequested())
         self._say("erase.done")
         self.session = Session(flow=self.flow.id, lang=self.session.lang)
+
+
+def _taxonomy(understanding: Understanding | None) -> list[dict[str, str]]:
+    """The occupations and transversal skills the NLP is sure enough of, best first."""
+    if understanding is None:
+        return []
+    found = []
+    kinds = (("occupation", understanding.occupations), ("skill", understanding.skills))
+    for kind, matches in kinds:
+        sure = [m for m in matches if m.score >= TAXONOMY_MIN_SCORE][:TAXONOMY_MAX_EACH]
+        found += [{"kind": kind, "uri": m.uri, "label": m.label} for m in sure]
+    return found
+
+
+def _merged(found: list[dict[str, str]], more: list[dict[str, str]]) -> list[dict[str, str]]:
+    """Both lists without repeating a URI, each item numbered for choosing."""
+    unique = {f["uri"]: f for f in [*found, *more]}
+    return [{**f, "id": f"f{i}"} for i, f in enumerate(unique.values(), 1)]
 
 
 def _holds(when: Mapping[str, tuple[Any, ...]], answers: Mapping[str, Any]) -> bool:

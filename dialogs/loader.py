@@ -71,6 +71,8 @@ def _node(node_id: str, raw: dict[str, Any]) -> Node:
         topic=raw.get("topic"),
         min_length=int(raw.get("min_length", 2)),
         max_length=int(raw.get("max_length", 1000)),
+        choices_from=raw.get("choices_from"),
+        extract=raw.get("extract"),
     )
 
 
@@ -106,7 +108,7 @@ def _check_targets(flow: Flow) -> None:
              flow.stuck_node, flow.erase_node]
     for node in flow.nodes.values():
         named += [r.to for r in node.routes] + [c.next for c in node.choices if c.next]
-        if node.kind in ("choice", "multi", "summary") and not node.choices:
+        if node.kind in ("choice", "multi", "summary") and not (node.choices or node.choices_from):
             raise FlowError(f"node {node.id}: a {node.kind} node needs choices")
     missing = sorted({t for t in named if t != RETURN and t not in flow.nodes})
     if missing:

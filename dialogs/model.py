@@ -23,12 +23,15 @@ NodeKind = Literal["message", "choice", "multi", "text", "summary", "end"]
 
 @dataclass(frozen=True)
 class Choice:
+    """An answer offered; `label` is set instead of a text key for choices made at run time."""
+
     id: str
     text: str
     next: str | None = None
     value: Any = None
     action: str | None = None
     exclusive: bool = False
+    label: str | None = None
 
 
 @dataclass(frozen=True)
@@ -54,6 +57,8 @@ class Node:
     topic: str | None = None
     min_length: int = 2
     max_length: int = 1000
+    choices_from: str | None = None
+    extract: str | None = None
 
     @property
     def asks(self) -> bool:

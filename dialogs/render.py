@@ -40,6 +40,8 @@ def describe(flow: Flow, catalogue: Catalogue, field_name: str, value: Any) -> s
     """An answer as the person would say it: the label of the choice, or their own words."""
     if value is None:
         return "-"
+    if isinstance(value, list) and all(isinstance(v, dict) for v in value):
+        return "; ".join(v["label"] for v in value) or "-"
     node = flow.field_node(field_name)
     if node is None or node.kind == "text":
         text = str(value)

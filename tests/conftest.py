@@ -68,3 +68,16 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
         "--update-golden", action="store_true", help="rewrite the golden transcripts"
     )
+
+
+@pytest.fixture(scope="session")
+def nlp_pipeline():
+    from nlp import load
+
+    return load()
+
+
+@pytest.fixture
+def understand(nlp_pipeline):
+    """The real NLP, as the conversation service calls it."""
+    return lambda text, lang: nlp_pipeline.parse(text, lang, "Europe/Lisbon")
