@@ -127,6 +127,10 @@ class _Turn:
         node = self._node
         if not text:
             return self._reject(node, Rejection("error.empty"))
+        if node.id == self.flow.language_node and self.session.lang is None:
+            detected = understanding.detected_lang if understanding else None
+            if detected in self.flow.languages:
+                return self._answered(node, Answer(detected, self._choice(node, detected)))
         self.understood = understanding
         outcome = read_answer(node, self._choices(node), text, self._catalogue)
         if isinstance(outcome, Rejection):
@@ -142,10 +146,17 @@ class _Turn:
 
     def _yes_or_no(self, node: Node, understanding: Understanding | None) -> Answer | None:
         """A yes or a no said in other words ("claro que sim"), where the question has one."""
-        sure = understanding and understanding.confidence >= INTENT_CONFIDENCE
-        if not sure or node.kind != "choice":
+        if understanding is None or node.kind != "choice":
             return None
-        choice = self._choice(node, understanding.intent)
+        said = [e.value for e in understanding.entities if e.type == "yes_no"]
+        sure = understanding.confidence >= INTENT_CONFIDENCE
+        if len(said) == 1:
+            intent = "yes" if said[0] else "no"
+        elif understanding.intent in ("yes", "no") and sure:
+            intent = understanding.intent
+        else:
+            return None
+        choice = self._choice(node, intent)
         return Answer(choice.id, choice) if choice else None
 
     def picked(self, given: ChoicePicked) -> None:

@@ -65,7 +65,7 @@ def _closest(answer, choices, labels, synonyms) -> Choice | None:
         return None
     scored = sorted(
         (
-            (max(fuzz.ratio(answer, w) for w in _normalized_words(c, labels, synonyms) if w), c)
+            (max(_likeness(answer, w) for w in _normalized_words(c, labels, synonyms) if w), c)
             for c in choices
         ),
         key=lambda pair: pair[0],
@@ -76,6 +76,12 @@ def _closest(answer, choices, labels, synonyms) -> Choice | None:
     if best_score >= FUZZY_THRESHOLD and best_score - runner_up >= 5:
         return best
     return None
+
+
+def _likeness(answer: str, words: str) -> float:
+    """How close an answer is to a choice's words; the first words of a long label count too
+    ("start an activity" for "Start an activity or cooperative")."""
+    return max(fuzz.ratio(answer, words), fuzz.ratio(answer, words[: len(answer)]))
 
 
 def match_choices(
