@@ -23,7 +23,7 @@ class Entity:
 
 @dataclass(frozen=True)
 class TaxonomyMatch:
-    """An ESCO occupation or skill found in the text; `group` is the ISCO-08 code for occupations."""
+    """An ESCO occupation or skill found in the text; `group`: ISCO-08 code, for occupations."""
 
     uri: str
     label: str
