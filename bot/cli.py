@@ -8,21 +8,25 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from nlp.cli import nlu_app
 from rich.console import Console
 from rich.table import Table
 
 from bot.app import build_app, open_database
+from bot.booking.cli import booking_app
 from bot.channels.console import ConsoleChannel
+from bot.channels.telegram_cli import register as register_telegram
 from bot.conversation import Understand
 from bot.network import import_network
 from bot.settings import Settings, get_settings
+from bot.worker_cli import register as register_worker
 from dialogs import segments
 from dialogs.check import check
 from dialogs.diagram import mermaid
 from dialogs.loader import intake_flow
 from nlp import load as load_nlp
+from nlp.cli import nlu_app
 from storage import repositories as repo
+from storage.appointments import appointments_for_export
 from storage.db import unit_of_work
 
 app = typer.Typer(help="percorso: orientation intake, booking and reminders for job seekers.",
@@ -38,6 +42,9 @@ app.add_typer(sms_app, name="sms")
 app.add_typer(network_app, name="network")
 app.add_typer(db_app, name="db")
 app.add_typer(nlu_app, name="nlu", help="Understanding free text.")
+app.add_typer(booking_app, name="booking")
+register_telegram(app)  # `percorso telegram ...` and `percorso counselor link`
+register_worker(app)  # `percorso worker`, `percorso broadcast ...`, `percorso outbox ...`
 
 
 class ExportFormat(StrEnum):
@@ -85,6 +92,15 @@ def export_intakes(format: ExportFormat = ExportFormat.json) -> None:
     engine = open_database(get_settings(), seed=False)
     with unit_of_work(engine) as db:
         rows = repo.intakes_for_export(db)
+    _print_rows(rows, format)
+
+
+@export_app.command("appointments")
+def export_appointments(format: ExportFormat = ExportFormat.json) -> None:
+    """Every appointment, times in UTC and in the site's zone (schema: docs/export.md)."""
+    engine = open_database(get_settings(), seed=False)
+    with unit_of_work(engine) as db:
+        rows = appointments_for_export(db)
     _print_rows(rows, format)
 
 

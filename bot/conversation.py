@@ -14,14 +14,23 @@ from sqlalchemy import Engine
 from sqlmodel import Session as DbSession
 from sqlmodel import select
 
+from bot.booking_answers import (
+    cancel_appointment,
+    find_slots,
+    record_follow_up,
+    record_reminder_answer,
+    take_slot,
+)
 from bot.intake_record import intake_from
 from dialogs import engine as dialog
 from dialogs.model import (
+    CancellationRequested,
     ChoicePicked,
     ConsentRecorded,
     ErasureRequested,
     Event,
     Flow,
+    FollowUpAnswered,
     HandOverRequested,
     Input,
     IntakeCompleted,
@@ -29,7 +38,10 @@ from dialogs.model import (
     MediaReceived,
     Message,
     MessageCreated,
+    ReminderAnswered,
     Session,
+    SlotChosen,
+    SlotsWanted,
     Start,
 )
 from nlp.understanding import Understanding
@@ -41,6 +53,8 @@ from storage.models import Identity, Person, Site
 log = logging.getLogger(__name__)
 
 Understand = Callable[[str, str], Understanding]
+MAX_HOST_ANSWERS = 4
+"""A dialog asks at most: slots, then a booking, then (the slot was gone) nothing more."""
 Clock = Callable[[], datetime]
 
 
@@ -59,6 +73,12 @@ class Inbound:
     media: str | None = None  # what arrived instead of text: voice, photo, sticker, document
 
 
+Screen = Callable[[DbSession, Identity, Inbound, datetime], Inbound | None]
+"""A channel's look at an inbound before the flow sees it (SMS opt-out keywords), inside the unit
+of work and under the person's lock: returns what the flow should see, or None when the channel
+has answered the message itself."""
+
+
 @dataclass(frozen=True)
 class Handled:
     duplicate: bool
@@ -74,6 +94,7 @@ class _Context:
     identity: Identity
     session: Session
     now: datetime
+    kind: str = "reply"  # what the messages written are: reply, reminder, nudge...
     erased: bool = False
 
 
@@ -101,7 +122,7 @@ class ConversationService:
         self.after_commit = after_commit
         self.facts = {"sites": self._sites_text(), "notice_version": notice_version}
 
-    def handle(self, inbound: Inbound) -> Handled:
+    def handle(self, inbound: Inbound, screen: Screen | None = None) -> Handled:
         now = self.clock()
         with unit_of_work(self.engine) as db:
             identity = repo.find_or_create_identity(db, inbound.channel, inbound.address, now)
@@ -110,18 +131,50 @@ class ConversationService:
                 log.info("inbound %s/%s seen before", inbound.channel, inbound.external_id)
                 return Handled(True, identity.person_id, identity.id)
             lock_person(db, identity.person_id)
-            stored = repo.load_conversation(db, identity.person_id, self.cipher)
-            session = Session.from_json(stored) if stored else Session(flow=self.flow.id)
-            step = dialog.step(self.flow, session, self._input(inbound, session), now, self.facts)
-            context = _Context(db, identity, step.session, now)
-            for event in step.events:
-                _HANDLERS[type(event)](self, context, event)
-            if not context.erased:
-                self._save(context)
+            given = screen(db, identity, inbound, now) if screen else inbound
+            if given is not None:
+                self._step(db, identity, given, now)
         handled = Handled(False, identity.person_id, identity.id)
         if self.after_commit:
             self.after_commit(handled)
         return handled
+
+    def tell(self, person_id: str, given: Input, kind: str = "reply") -> None:
+        """Resume a person's conversation with something that happened outside it (a reminder
+        is due, a counselor cancelled); the messages, queued as `kind`, go to the identity the
+        person added last."""
+        now = self.clock()
+        with unit_of_work(self.engine) as db:
+            lock_person(db, person_id)
+            identity = repo.latest_identity(db, person_id)
+            if identity is None:
+                return
+            session = self._session(db, person_id)
+            self._run(_Context(db, identity, session, now, kind=kind), given)
+        if self.after_commit:
+            self.after_commit(Handled(False, person_id, identity.id))
+
+    def _step(self, db: DbSession, identity: Identity, inbound: Inbound, now: datetime) -> None:
+        session = self._session(db, identity.person_id)
+        self._run(_Context(db, identity, session, now), self._input(inbound, session))
+
+    def _session(self, db: DbSession, person_id: str) -> Session:
+        stored = repo.load_conversation(db, person_id, self.cipher)
+        return Session.from_json(stored) if stored else Session(flow=self.flow.id)
+
+    def _run(self, context: _Context, given: Input) -> None:
+        """Step the dialog, apply its events, and answer its questions (slots, a booking) by
+        stepping again, all in the caller's transaction."""
+        for _ in range(MAX_HOST_ANSWERS):
+            step = dialog.step(self.flow, context.session, given, context.now, self.facts)
+            context.session = step.session
+            answers = [_HANDLERS[type(event)](self, context, event) for event in step.events]
+            follow_up = next((a for a in answers if a is not None), None)
+            if follow_up is None:
+                break
+            given = follow_up
+        if not context.erased:
+            self._save(context)
 
     def _input(self, inbound: Inbound, session: Session) -> Input:
         if inbound.start:
@@ -160,7 +213,7 @@ class ConversationService:
             "sms_text": event.sms_text,
         }
         repo.enqueue(context.db, context.identity.id, context.identity.person_id,
-                     context.identity.channel, "reply", payload, context.now)
+                     context.identity.channel, context.kind, payload, context.now)
 
     def _language_chosen(self, context: _Context, event: LanguageChosen) -> None:
         person = context.db.get(Person, context.identity.person_id)
@@ -178,6 +231,22 @@ class ConversationService:
     def _hand_over_requested(self, context: _Context, event: HandOverRequested) -> None:
         repo.request_hand_over(context.db, context.identity.person_id, event.node, context.now)
 
+    def _slots_wanted(self, context: _Context, event: SlotsWanted) -> Input:
+        return find_slots(context.db, event, context.now)
+
+    def _slot_chosen(self, context: _Context, event: SlotChosen) -> Input:
+        lang = context.session.lang or self.flow.default_lang
+        return take_slot(context.db, context.identity.person_id, lang, event, context.now)
+
+    def _cancellation_requested(self, context: _Context, event: CancellationRequested) -> None:
+        cancel_appointment(context.db, event, context.now)
+
+    def _reminder_answered(self, context: _Context, event: ReminderAnswered) -> None:
+        record_reminder_answer(context.db, event, context.now)
+
+    def _follow_up_answered(self, context: _Context, event: FollowUpAnswered) -> None:
+        record_follow_up(context.db, event)
+
     def _erasure_requested(self, context: _Context, event: ErasureRequested) -> None:
         repo.erase_person(context.db, context.identity.person_id, context.now)
         # The identity now belongs to a blank person: the goodbye can still be sent to it.
@@ -185,11 +254,18 @@ class ConversationService:
         context.erased = True
 
 
-_HANDLERS: dict[type[Event], Callable[[ConversationService, _Context, Event], None]] = {
+# One handler per event type; a handler that answers a question of the dialog returns the input
+# that carries the answer.
+_HANDLERS: dict[type[Event], Callable[[ConversationService, _Context, Event], Input | None]] = {
     MessageCreated: ConversationService._message_created,
     LanguageChosen: ConversationService._language_chosen,
     ConsentRecorded: ConversationService._consent_recorded,
     IntakeCompleted: ConversationService._intake_completed,
     HandOverRequested: ConversationService._hand_over_requested,
     ErasureRequested: ConversationService._erasure_requested,
+    SlotsWanted: ConversationService._slots_wanted,
+    SlotChosen: ConversationService._slot_chosen,
+    CancellationRequested: ConversationService._cancellation_requested,
+    ReminderAnswered: ConversationService._reminder_answered,
+    FollowUpAnswered: ConversationService._follow_up_answered,
 }

@@ -46,3 +46,18 @@ def _understood(answers: dict, kind: str) -> list[dict[str, str]]:
     """The ESCO concepts of one kind that the person confirmed, as {uri, label}."""
     found = answers.get("found") or []
     return [{"uri": f["uri"], "label": f["label"]} for f in found if f["kind"] == kind]
+
+
+def one_line_summary(intake: Intake) -> str:
+    """What a counselor reads first: where, age, how long without work, goal and experience."""
+    understood = ", ".join(o["label"] for o in [*intake.occupations, *intake.skills])
+    parts = [
+        intake.municipality,
+        intake.age_band,
+        f"unemployed: {intake.unemployed_since}" if intake.unemployed_since else None,
+        f"ISCED {intake.isced}" if intake.isced is not None else None,
+        f"goal: {intake.goal}" if intake.goal else None,
+        f"track: {intake.track}" if intake.track else None,
+        understood or None,
+    ]
+    return " · ".join(p for p in parts if p)

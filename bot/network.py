@@ -1,4 +1,5 @@
-"""The network's sites, counselors and services, imported from a YAML file."""
+"""The network's sites, counselors and services, imported from a YAML file, with the counselors'
+availability and the booking rules (bot.booking.network_file describes those sections)."""
 
 from pathlib import Path
 
@@ -6,6 +7,7 @@ import yaml
 from sqlalchemy import Engine
 from sqlmodel import select
 
+from bot.booking.network_file import import_booking
 from storage import repositories as repo
 from storage.db import unit_of_work
 from storage.models import Site
@@ -19,7 +21,8 @@ def import_network(engine: Engine, path: Path) -> dict[str, int]:
     parts = {key: data.get(key) or [] for key in ("sites", "counselors", "services")}
     with unit_of_work(engine) as db:
         repo.upsert_network(db, parts["sites"], parts["counselors"], parts["services"])
-    return {key: len(rows) for key, rows in parts.items()}
+        booking = import_booking(db, data)
+    return {key: len(rows) for key, rows in parts.items()} | booking
 
 
 def seed_demo_if_empty(engine: Engine) -> bool:

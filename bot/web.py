@@ -6,6 +6,8 @@ from sqlalchemy import func
 from sqlmodel import select
 
 from bot.app import App
+from bot.channels.sms import sms_router
+from bot.channels.telegram_webhook import telegram_router
 from storage.db import unit_of_work
 from storage.models import Intake, Outbox
 
@@ -14,6 +16,8 @@ def create_app(application: App) -> FastAPI:
     web = FastAPI(title="percorso", docs_url=None, redoc_url=None)
     web.state.percorso = application
     # channel routers
+    web.include_router(sms_router(application))
+    web.include_router(telegram_router(application))
 
     @web.get("/healthz")
     def healthz() -> dict[str, str]:

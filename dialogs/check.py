@@ -16,10 +16,17 @@ from dialogs.render import numbered, placeholders, render
 from nlp.understanding import TaxonomyMatch, Understanding
 
 MAX_SEGMENTS = 3
+MAX_INTAKE_STEPS = 200
 SAMPLE_FACTS = {
     "sites": "Porto - Rua de Santa Catarina 312, tel. 222 000 000\n"
              "Bologna - Via dell'Indipendenza 8, tel. 051 000 000",
     "notice_version": "2026-11",
+}
+SAMPLE_APPOINTMENT = {
+    "when": "qui 3 dez, 10:00",
+    "place": "Quiosque da Vida Activa - Porto",
+    "address": "Rua de Santa Catarina 312, 4000-443 Porto.",
+    "map": "https://www.openstreetmap.org/search?query=Rua+de+Santa+Catarina+312%2C+4000-443+Porto",
 }
 SAMPLE_TEXT_ANSWER = "Porto"
 # What the NLP might understand of an experience, so that its confirmation is counted too.
@@ -49,7 +56,10 @@ def check(flow: Flow) -> Report:
     _check_graph(flow, report)
     for lang in flow.languages:
         _check_segments(flow, lang, report)
-        report.intake_segments[lang] = _complete_intake_segments(flow, lang)
+        cost = _complete_intake_segments(flow, lang)
+        if cost is None:
+            report.errors.append(f"{lang}: answering 1 everywhere never completes the intake")
+        report.intake_segments[lang] = cost or 0
     return report
 
 
@@ -84,12 +94,17 @@ def _check_translations(flow: Flow, report: Report) -> None:
 
 
 def _successors(node: Node) -> set[str]:
-    return {r.to for r in node.routes} | {c.next for c in node.choices if c.next}
+    return (
+        {r.to for r in node.routes}
+        | {c.next for c in node.choices if c.next}
+        | set(node.outcomes.values())
+    )
 
 
 def _check_graph(flow: Flow, report: Report) -> None:
     entries = [flow.start, flow.language_node, flow.stuck_node, flow.erase_node,
-               flow.consent_node, flow.first_question]
+               flow.consent_node, flow.first_question, flow.booking_node, flow.cancel_node,
+               flow.reminder_node, flow.follow_up_node]
     seen, queue = set(entries), deque(entries)
     while queue:
         for target in _successors(flow.node(queue.popleft())) - {RETURN} - seen:
@@ -114,7 +129,7 @@ def _is_dead_end(node: Node) -> bool:
 def _sms_text(flow: Flow, lang: str, text_key: str, choice_keys: list[str]) -> str:
     catalogue = flow.catalogues[lang]
     values = {
-        **SAMPLE_FACTS, "count": 6, "max": 1000, "topic": catalogue.texts["topic.goal"],
+        **SAMPLE_FACTS, **SAMPLE_APPOINTMENT, "count": 6, "max": 1000, "topic": "...",
         "found": "; ".join(m.label for m in (*SAMPLE_UNDERSTANDING.occupations,
                                                *SAMPLE_UNDERSTANDING.skills)),
     }
@@ -135,14 +150,16 @@ def _check_segments(flow: Flow, lang: str, report: Report) -> None:
     report.segments[lang] = costs
 
 
-def _complete_intake_segments(flow: Flow, lang: str) -> int:
+def _complete_intake_segments(flow: Flow, lang: str) -> int | None:
     """SMS segments of one whole intake: first choices everywhere, consent given, confirmed,
     an occupation and a skill understood in the experience."""
     now = datetime(2026, 1, 1, tzinfo=UTC)
     result = step(flow, Session(flow=flow.id), Start(lang=lang), now, SAMPLE_FACTS)
     messages = list(result.messages)
     session = result.session
-    while session.status == "active":
+    for _ in range(MAX_INTAKE_STEPS):
+        if session.status != "active":
+            break
         node = flow.node(session.node or flow.start)
         if node.kind == "text":
             answer = Message(SAMPLE_TEXT_ANSWER, SAMPLE_UNDERSTANDING)
@@ -151,6 +168,8 @@ def _complete_intake_segments(flow: Flow, lang: str) -> int:
         result = step(flow, session, answer, now, SAMPLE_FACTS)
         messages += result.messages
         session = result.session
+    else:
+        return None
     return sum(_cost(m) for m in messages)
 
 

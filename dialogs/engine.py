@@ -12,6 +12,9 @@ from dialogs.answers import Answer, Rejection, read_answer
 from dialogs.matching import clean, is_command
 from dialogs.model import (
     RETURN,
+    AppointmentCancelledByCounselor,
+    BookingMade,
+    CancellationRequested,
     Choice,
     ChoicePicked,
     ChoiceView,
@@ -19,6 +22,8 @@ from dialogs.model import (
     ErasureRequested,
     Event,
     Flow,
+    FollowUpAnswered,
+    FollowUpDue,
     HandOverRequested,
     Input,
     IntakeCompleted,
@@ -27,7 +32,14 @@ from dialogs.model import (
     Message,
     MessageCreated,
     Node,
+    NudgeDue,
+    ReminderAnswered,
+    ReminderDue,
     Session,
+    SlotChosen,
+    SlotGone,
+    SlotsFound,
+    SlotsWanted,
     Start,
     Step,
 )
@@ -56,6 +68,14 @@ ENGINE_TEXTS = (
     "error.text_long",
     "error.text_words",
     "error.media",
+    "book.taken",
+    "book.no_fit",
+    "book.cancelled",
+    "book.cancelled_by_counselor",
+    "reminder.confirmed",
+    "followup.thanks",
+    "nudge.topic",
+    "nudge.plain",
 )
 TRIES_BEFORE_OFFERING_HELP = 2
 INTENT_CONFIDENCE = 0.85
@@ -93,6 +113,18 @@ def step(
             turn.picked(given)
         case MediaReceived():
             turn.media()
+        case SlotsFound() | SlotGone():
+            turn.slots_found(given.offers, gone=isinstance(given, SlotGone))
+        case BookingMade():
+            turn.booking_made(given.appointment)
+        case AppointmentCancelledByCounselor():
+            turn.cancelled_by_counselor(given.appointment_id)
+        case NudgeDue():
+            turn.nudge()
+        case ReminderDue():
+            turn.about_appointment(given.appointment_id, turn.flow.reminder_node)
+        case FollowUpDue():
+            turn.about_appointment(given.appointment_id, turn.flow.follow_up_node)
     return Step(turn.session.evolve(updated_at=now.isoformat()), tuple(turn.events))
 
 
@@ -111,7 +143,7 @@ class _Turn:
 
     def start(self, given: Start) -> None:
         if self.session.status == "new":
-            self._begin(given.lang)
+            self._begin(given.lang if given.lang in self.flow.languages else None)
         else:
             self._resume()
 
@@ -120,10 +152,10 @@ class _Turn:
             detected = understanding.detected_lang if understanding else None
             return self._begin(detected if detected in self.flow.languages else None)
         command = self._command_in(text) if text else None
-        if self.session.status == "paused" and command is None:
-            return self._resume()
-        if command:
-            return self._command(command)
+        if self.session.status == "paused":
+            if command is None:
+                return self._resume()
+            self._unpause()
         node = self._node
         if not text:
             return self._reject(node, Rejection("error.empty"))
@@ -133,16 +165,27 @@ class _Turn:
                 return self._answered(node, Answer(detected, self._choice(node, detected)))
         self.understood = understanding
         outcome = read_answer(node, self._choices(node), text, self._catalogue)
+        # A command word wins over free text, but not over a choice's own words: typing
+        # "Talk to a person" where that is a choice does what the button does.
+        if command and (node.kind == "text" or isinstance(outcome, Rejection)):
+            return self._command(command)
         if isinstance(outcome, Rejection):
             outcome = self._yes_or_no(node, understanding) or outcome
         if isinstance(outcome, Answer):
             return self._answered(node, outcome)
+        wish = _wish(understanding) if node.request == "slots" else None
+        if wish:
+            return self._ask_for_slots(wish=wish)
         intended = self._intended_command(node, text, understanding)
         if intended:
             return self._command(intended)
         if self._returning:
             return self._resume()
         self._reject(node, outcome)
+
+    def _unpause(self) -> None:
+        finished = bool(self.session.answers.get("track"))
+        self.session = self.session.evolve(status="completed" if finished else "active")
 
     def _yes_or_no(self, node: Node, understanding: Understanding | None) -> Answer | None:
         """A yes or a no said in other words ("claro que sim"), where the question has one."""
@@ -160,6 +203,8 @@ class _Turn:
         return Answer(choice.id, choice) if choice else None
 
     def picked(self, given: ChoicePicked) -> None:
+        if self.session.status == "paused":
+            self._unpause()
         node = self._node if self.session.node else None
         choice = self._choice(node, given.choice) if node and node.id == given.node else None
         if node is None or choice is None:
@@ -207,19 +252,19 @@ class _Turn:
 
     def _target(self, node: Node, answer: Answer) -> str | None:
         choice = answer.choice
-        if choice and choice.next == RETURN:
-            return self._pop_return()
-        if choice and choice.next:
+        returning = choice is not None and choice.next == RETURN
+        if choice and choice.next and not returning:
             return choice.next
         if self.session.return_to:
             return self._pop_return()
+        # "@return" with nowhere to return to (the node was reached directly): its own route.
         for route in node.routes:
             if _holds(route.when, self.session.answers):
                 return route.to
         return None
 
     def _pop_return(self) -> str:
-        *rest, last = self.session.return_to or (self.session.node or self.flow.first_question,)
+        *rest, last = self.session.return_to
         self.session = self.session.evolve(return_to=tuple(rest))
         return last
 
@@ -234,7 +279,10 @@ class _Turn:
     def _choices(self, node: Node) -> tuple[Choice, ...]:
         """The node's choices, after those the session holds for it (things understood, slots)."""
         made = self.session.answers.get(node.choices_from, ()) if node.choices_from else ()
-        return (*(Choice(id=c["id"], text="", label=c["label"]) for c in made), *node.choices)
+        return (
+            *(Choice(c["id"], "", label=c["label"], action=node.choice_action) for c in made),
+            *node.choices,
+        )
 
     def _choice(self, node: Node, choice_id: str) -> Choice | None:
         return next((c for c in self._choices(node) if c.id == choice_id), None)
@@ -248,10 +296,86 @@ class _Turn:
                 return
             node = self.flow.node(self._route(node))
         self.session = self.session.evolve(node=node.id)
+        if node.request == "slots":
+            return self._want_slots()
         self._ask(node)
 
     def _route(self, node: Node) -> str:
         return next(r.to for r in node.routes if _holds(r.when, self.session.answers))
+
+    # --- booking: the engine asks, the host finds slots and books --------------------------
+
+    @property
+    def _booking(self) -> dict[str, Any]:
+        return self.session.answers.get("booking") or {}
+
+    def _keep(self, **values: Any) -> None:
+        self.session = self.session.evolve(answers={**self.session.answers, **values})
+
+    def _ask_for_slots(self, **criteria: Any) -> None:
+        """Offer slots again, the criteria changed ("other days", "by phone", "Friday")."""
+        self._keep(booking={**self._booking, **criteria})
+        self._enter(self.flow.booking_node)
+
+    def _want_slots(self) -> None:
+        answers, booking = self.session.answers, self._booking
+        self.events.append(
+            SlotsWanted(
+                track=answers.get("track") or "orientation",
+                lang=self._lang,
+                municipality=answers.get("municipality"),
+                mode=booking.get("mode", "in_person"),
+                wish=booking.get("wish"),
+                after=booking.get("after"),
+                elsewhere=tuple(booking.get("elsewhere", ())),
+                moving=booking.get("moving"),
+            )
+        )
+
+    def slots_found(self, offers: tuple[dict[str, Any], ...], gone: bool = False) -> None:
+        node = self._node
+        self._keep(offers=list(offers))
+        if gone:
+            self._say("book.taken")
+        if not offers and self._booking.get("wish"):
+            # Nothing when they wished: say so, and offer the first free times instead.
+            self._say("book.no_fit")
+            return self._ask_for_slots(wish=None)
+        if not offers:
+            return self._enter(node.outcomes["none"])
+        self._ask(node)
+
+    def booking_made(self, appointment: dict[str, Any]) -> None:
+        self._keep(appointment=appointment, booking={}, offers=[])
+        self._enter(self._node.outcomes["booked"])
+
+    def cancelled_by_counselor(self, appointment_id: int) -> None:
+        current = self.session.answers.get("appointment") or {}
+        if current.get("id") != appointment_id:
+            return
+        self._say("book.cancelled_by_counselor", **current)
+        self._keep(appointment=None, booking={})
+        self._enter(self.flow.booking_node)
+
+    # --- timed messages: the worker says when, the session says whether it still applies --
+
+    def nudge(self) -> None:
+        """Bring back a person who left the intake half-way; nothing once it is over."""
+        node = self._node
+        if self.session.status != "active" or not node.asks:
+            return
+        topic = self._catalogue.texts[node.topic] if node.topic else ""
+        self._say("nudge.topic" if topic else "nudge.plain", topic=topic)
+        self._ask(node)
+
+    def about_appointment(self, appointment_id: int, node_id: str) -> None:
+        """A reminder or a follow-up, if it is about the person's current appointment."""
+        current = self.session.answers.get("appointment") or {}
+        if current.get("id") != appointment_id:
+            return
+        if self.session.status == "paused":
+            self._unpause()
+        self._divert(node_id)
 
     # --- speaking -------------------------------------------------------------------------
 
@@ -267,8 +391,10 @@ class _Turn:
         return render(self._catalogue.texts[key], self._context(values))
 
     def _context(self, values: dict[str, Any]) -> dict[str, Any]:
-        found = "; ".join(f["label"] for f in self.session.answers.get("found") or [])
-        return {**self.facts, **self._track_values(), "found": found, **values}
+        answers = self.session.answers
+        found = "; ".join(f["label"] for f in answers.get("found") or [])
+        appointment = answers.get("appointment") or {}
+        return {**self.facts, **self._track_values(), **appointment, "found": found, **values}
 
     def _sms_text(self, key: str, template: str | None = None, **values: Any) -> str | None:
         """The SMS variant of a text, when the catalogue has one (or a template is given)."""
@@ -388,8 +514,7 @@ class _Turn:
     def _resume(self) -> None:
         node = self._node
         topic = self._catalogue.texts[node.topic] if node.topic else ""
-        was_completed = self.session.status == "completed"
-        self.session = self.session.evolve(status="completed" if was_completed else "active")
+        self._unpause()
         self._say("resume.topic" if topic else "resume.plain", topic=topic)
         self._ask(node)
 
@@ -415,9 +540,26 @@ class _Turn:
     def _delete(self) -> None:
         self._divert(self.flow.erase_node)
 
-    def _booking(self, key: str) -> None:
-        self._say(key)
-        self._ask(self._node)
+    def _book(self) -> None:
+        if not self.session.answers.get("track"):
+            self._say("booking.after_intake")
+            return self._ask(self._node)
+        self._do_new_booking(Answer(None, None))
+        self._enter(self.flow.booking_node)
+
+    def _cancel(self) -> None:
+        if not self.session.answers.get("appointment"):
+            self._say("booking.none")
+            return self._ask(self._node)
+        self._divert(self.flow.cancel_node)
+
+    def _move(self) -> None:
+        appointment = self.session.answers.get("appointment")
+        if not appointment:
+            self._say("booking.none")
+            return self._ask(self._node)
+        self._keep(booking={"moving": appointment["id"]})
+        self._enter(self.flow.booking_node)
 
     # --- actions named in flows (`action:` in the YAML calls `_do_<action>`) --------------
 
@@ -466,6 +608,51 @@ class _Turn:
         told = "\n".join(t for t in (answers.get("experience_text"), answer.value) if t)
         self.session = self.session.evolve(answers={**answers, "experience_text": told})
 
+    def _do_new_booking(self, answer: Answer) -> None:
+        self._keep(booking={})
+
+    def _do_later_slots(self, answer: Answer) -> None:
+        offers = self.session.answers.get("offers") or []
+        self._keep(booking={**self._booking, "after": offers[-1]["starts_at"] if offers else None})
+
+    def _do_other_place(self, answer: Answer) -> None:
+        offered = {o["site"] for o in self.session.answers.get("offers") or []}
+        elsewhere = sorted({*self._booking.get("elsewhere", ()), *offered})
+        self._keep(booking={**self._booking, "elsewhere": elsewhere, "after": None})
+
+    def _do_by_phone(self, answer: Answer) -> None:
+        self._keep(booking={**self._booking, "mode": "phone", "elsewhere": [], "after": None})
+
+    def _do_book_slot(self, answer: Answer) -> None:
+        offers = self.session.answers.get("offers") or []
+        offer = next(o for o in offers if o["id"] == answer.choice.id)
+        self.events.append(SlotChosen(offer, self._booking.get("moving")))
+
+    def _do_move_appointment(self, answer: Answer) -> None:
+        self._keep(booking={"moving": self.session.answers["appointment"]["id"]})
+
+    def _do_cancel_appointment(self, answer: Answer) -> None:
+        appointment = self.session.answers.get("appointment") or {}
+        if appointment:
+            self.events.append(CancellationRequested(appointment["id"]))
+            self._say("book.cancelled", **appointment)
+        self._keep(appointment=None, booking={})
+        self.session = self.session.evolve(return_to=())
+
+    def _do_answer_reminder(self, answer: Answer) -> None:
+        appointment = self.session.answers["appointment"]
+        self.events.append(ReminderAnswered(appointment["id"], answer.choice.id))
+        if answer.choice.id == "confirm":
+            self._say("reminder.confirmed")
+
+    def _do_answer_follow_up(self, answer: Answer) -> None:
+        appointment = self.session.answers["appointment"]
+        rating = self.session.answers.get("follow_up_rating")
+        self.events.append(FollowUpAnswered(appointment["id"], rating, answer.choice.id))
+        self._keep(appointment=None, booking={})
+        self.session = self.session.evolve(return_to=())
+        self._say("followup.thanks")
+
     def _do_restart(self, answer: Answer) -> None:
         self._restart()
 
@@ -474,11 +661,12 @@ class _Turn:
         rule = next(t for t in self.flow.tracks if _holds(t.when, answers))
         answers.update(track=rule.track, track_reason=rule.reason)
         self.session = self.session.evolve(answers=answers, status="completed")
-        special = {f: answers.pop(f) for f in self.flow.special_fields if f in answers}
+        record = dict(answers)
+        special = {f: record.pop(f) for f in self.flow.special_fields if f in record}
         started = self.session.started_at
         self.events.append(
             IntakeCompleted(
-                answers=answers,
+                answers=record,
                 special=special,
                 track=rule.track,
                 track_reason=self._text(rule.reason),
@@ -491,6 +679,18 @@ class _Turn:
         self.events.append(ErasureRequested())
         self._say("erase.done")
         self.session = Session(flow=self.flow.id, lang=self.session.lang)
+
+
+def _wish(understanding: Understanding | None) -> dict[str, Any] | None:
+    """The day and part of day a person asked for in words ("sexta de manhã")."""
+    if understanding is None:
+        return None
+    moment, part = understanding.datetime, understanding.part_of_day
+    if moment is None and part is None:
+        return None
+    if moment is not None and part is None:
+        part = "morning" if moment.hour < 13 else "afternoon" if moment.hour < 18 else "evening"
+    return {"day": moment.date().isoformat() if moment else None, "part_of_day": part}
 
 
 def _taxonomy(understanding: Understanding | None) -> list[dict[str, str]]:
@@ -515,7 +715,7 @@ def _holds(when: Mapping[str, tuple[Any, ...]], answers: Mapping[str, Any]) -> b
     return all(answers.get(field) in accepted for field, accepted in when.items())
 
 
-NAVIGATING_ACTIONS = {"restart", "erase"}
+NAVIGATING_ACTIONS = {"restart", "erase", "book_slot"}
 
 _COMMANDS = {
     "help": _Turn._help,
@@ -527,8 +727,9 @@ _COMMANDS = {
     "skip": _Turn._skip,
     "my_data": _Turn._my_data,
     "delete": _Turn._delete,
-    "book": lambda turn: turn._booking("booking.after_intake"),
-    "cancel": lambda turn: turn._booking("booking.none"),
+    "book": _Turn._book,
+    "cancel": _Turn._cancel,
+    "move": _Turn._move,
 }
 
 

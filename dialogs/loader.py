@@ -72,7 +72,10 @@ def _node(node_id: str, raw: dict[str, Any]) -> Node:
         min_length=int(raw.get("min_length", 2)),
         max_length=int(raw.get("max_length", 1000)),
         choices_from=raw.get("choices_from"),
+        choice_action=raw.get("choice_action"),
         extract=raw.get("extract"),
+        request=raw.get("request"),
+        outcomes=dict(raw.get("outcomes") or {}),
     )
 
 
@@ -90,6 +93,10 @@ def parse_flow(data: dict[str, Any], catalogues: dict[str, Catalogue]) -> Flow:
             first_question=data["first_question"],
             stuck_node=data["stuck_node"],
             erase_node=data["erase_node"],
+            booking_node=data["booking_node"],
+            cancel_node=data["cancel_node"],
+            reminder_node=data["reminder_node"],
+            follow_up_node=data["follow_up_node"],
             summary_fields=tuple(data["summary_fields"]),
             tracks=tuple(
                 TrackRule(track=t["track"], reason=t["reason"], when=_tupled(t.get("when")))
@@ -105,9 +112,11 @@ def parse_flow(data: dict[str, Any], catalogues: dict[str, Catalogue]) -> Flow:
 
 def _check_targets(flow: Flow) -> None:
     named = [flow.start, flow.language_node, flow.consent_node, flow.first_question,
-             flow.stuck_node, flow.erase_node]
+             flow.stuck_node, flow.erase_node, flow.booking_node, flow.cancel_node,
+             flow.reminder_node, flow.follow_up_node]
     for node in flow.nodes.values():
         named += [r.to for r in node.routes] + [c.next for c in node.choices if c.next]
+        named += list(node.outcomes.values())
         if node.kind in ("choice", "multi", "summary") and not (node.choices or node.choices_from):
             raise FlowError(f"node {node.id}: a {node.kind} node needs choices")
     missing = sorted({t for t in named if t != RETURN and t not in flow.nodes})

@@ -47,7 +47,7 @@ def match_choice(
     answer = normalize(text)
     if not answer:
         return None
-    if answer.isdigit():
+    if answer.isdecimal() and len(answer) <= 3:
         index = int(answer) - 1
         return choices[index] if 0 <= index < len(choices) else None
     exact = [c for c in choices if answer in _normalized_words(c, labels, synonyms)]
@@ -108,5 +108,9 @@ def match_choices(
 
 
 def is_command(text: str, words: Iterable[str]) -> bool:
-    answer = normalize(text.lstrip("/"))
-    return bool(answer) and answer in {normalize(w) for w in words}
+    """Whether the whole message is one of the words; "?" and the like count as they are."""
+    said = text.strip().lstrip("/")
+    answer = normalize(said)
+    if not answer:
+        return bool(said) and said in words
+    return answer in {normalize(w) for w in words}

@@ -6,6 +6,7 @@ a conversation step is a pure function and a session can be stored as JSON betwe
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from typing import Any, Literal
@@ -58,7 +59,11 @@ class Node:
     min_length: int = 2
     max_length: int = 1000
     choices_from: str | None = None
+    choice_action: str | None = None
     extract: str | None = None
+    request: str | None = None
+    # Where to go on each answer of the host to `request` (node has a `field` of its own).
+    outcomes: dict[str, str] = dataclasses.field(default_factory=dict)
 
     @property
     def asks(self) -> bool:
@@ -99,6 +104,10 @@ class Flow:
     first_question: str
     stuck_node: str
     erase_node: str
+    booking_node: str
+    cancel_node: str
+    reminder_node: str
+    follow_up_node: str
     summary_fields: tuple[str, ...]
     tracks: tuple[TrackRule, ...]
     default_lang: str
@@ -148,7 +157,66 @@ class MediaReceived:
     kind: str
 
 
-Input = Start | Message | ChoicePicked | MediaReceived
+@dataclass(frozen=True)
+class SlotsFound:
+    """The host's answer to SlotsWanted: each offer is {"id", "label", "data"}, data opaque."""
+
+    offers: tuple[dict[str, Any], ...]
+
+
+@dataclass(frozen=True)
+class BookingMade:
+    """The host booked the chosen slot: {"id", "when", "place", ...} for the confirmation."""
+
+    appointment: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class SlotGone:
+    """The chosen slot was taken meanwhile; fresh offers come with the news."""
+
+    offers: tuple[dict[str, Any], ...]
+
+
+@dataclass(frozen=True)
+class AppointmentCancelledByCounselor:
+    """The counselor cancelled; the person is told and offered new slots."""
+
+    appointment_id: int
+
+
+@dataclass(frozen=True)
+class NudgeDue:
+    """The person left the intake half-way; `number` counts the nudges so far, this one included."""
+
+    number: int
+
+
+@dataclass(frozen=True)
+class ReminderDue:
+    appointment_id: int
+
+
+@dataclass(frozen=True)
+class FollowUpDue:
+    """The day after a meeting: how did it go, and what next."""
+
+    appointment_id: int
+
+
+Input = (
+    Start
+    | Message
+    | ChoicePicked
+    | MediaReceived
+    | SlotsFound
+    | BookingMade
+    | SlotGone
+    | AppointmentCancelledByCounselor
+    | NudgeDue
+    | ReminderDue
+    | FollowUpDue
+)
 
 
 # --- session ---------------------------------------------------------------------------------
@@ -243,6 +311,48 @@ class ErasureRequested:
     pass
 
 
+@dataclass(frozen=True)
+class SlotsWanted:
+    """The engine needs slots to offer; the host answers with SlotsFound."""
+
+    track: str
+    lang: str
+    municipality: str | None
+    mode: str
+    wish: dict[str, Any] | None = None
+    after: str | None = None
+    elsewhere: tuple[Any, ...] = ()
+    moving: int | None = None
+
+
+@dataclass(frozen=True)
+class SlotChosen:
+    """The person picked an offer; the host books it (or moves `moving` to it) and answers
+    with BookingMade or SlotGone."""
+
+    offer: dict[str, Any]
+    moving: int | None = None
+
+
+@dataclass(frozen=True)
+class CancellationRequested:
+    appointment_id: int
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class ReminderAnswered:
+    appointment_id: int
+    answer: str  # confirm | cancel | move
+
+
+@dataclass(frozen=True)
+class FollowUpAnswered:
+    appointment_id: int
+    rating: int | None
+    next_step: str | None
+
+
 Event = (
     MessageCreated
     | LanguageChosen
@@ -250,7 +360,15 @@ Event = (
     | IntakeCompleted
     | HandOverRequested
     | ErasureRequested
+    | SlotsWanted
+    | SlotChosen
+    | CancellationRequested
+    | ReminderAnswered
+    | FollowUpAnswered
 )
+
+HOST_QUESTIONS = (SlotsWanted, SlotChosen)
+"""Events the host must answer with an input before the turn is over."""
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,8 @@ from typing import Any
 from dialogs.model import Catalogue, Flow
 
 SUMMARY_TEXT_LIMIT = 60
+SHORT_TEXT_LIMIT = 24
+"""Own words in an unlabelled (SMS) summary: enough to recognise them."""
 
 
 class _Blanks(dict):
@@ -26,17 +28,20 @@ def placeholders(template: str) -> set[str]:
 def summary_lines(
     flow: Flow, catalogue: Catalogue, answers: Mapping[str, Any], labelled: bool = True
 ) -> list[str]:
-    """One line "Field: answer" (or just the answer) per answered summary field."""
+    """One line "Field: answer" (or just the answer, shorter) per answered summary field."""
     lines = []
+    limit = SUMMARY_TEXT_LIMIT if labelled else SHORT_TEXT_LIMIT
     for name in flow.summary_fields:
         if name not in answers:
             continue
-        answer = describe(flow, catalogue, name, answers[name])
+        answer = describe(flow, catalogue, name, answers[name], limit)
         lines.append(f"{catalogue.texts[f'field.{name}']}: {answer}" if labelled else answer)
     return lines
 
 
-def describe(flow: Flow, catalogue: Catalogue, field_name: str, value: Any) -> str:
+def describe(
+    flow: Flow, catalogue: Catalogue, field_name: str, value: Any, limit: int = SUMMARY_TEXT_LIMIT
+) -> str:
     """An answer as the person would say it: the label of the choice, or their own words."""
     if value is None:
         return "-"
@@ -45,7 +50,7 @@ def describe(flow: Flow, catalogue: Catalogue, field_name: str, value: Any) -> s
     node = flow.field_node(field_name)
     if node is None or node.kind == "text":
         text = str(value)
-        return text if len(text) <= SUMMARY_TEXT_LIMIT else text[: SUMMARY_TEXT_LIMIT - 1] + "…"
+        return text if len(text) <= limit else text[: limit - 1] + "…"
     values = value if isinstance(value, list) else [value]
     labels = [
         catalogue.texts[c.text]

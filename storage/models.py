@@ -222,6 +222,7 @@ class Counselor(SQLModel, table=True):
     specialisms: list[str] = _json_list()
     site_codes: list[str] = _json_list()
     telegram_chat_id: str | None = Field(default=None, unique=True)  # set once linked
+    email: str | None = None  # where booking notifications go while no chat is linked
 
 
 class Service(SQLModel, table=True):
@@ -234,6 +235,7 @@ class Service(SQLModel, table=True):
     modes: list[str] = _json_list()
     specialisms: list[str] = _json_list()
     names: dict[str, str] = Field(default_factory=dict, sa_type=sa.JSON, nullable=False)
+    group_seats: int | None = None  # a group session's places; None: one-to-one
 
 
 class LinkCode(SQLModel, table=True):
@@ -256,3 +258,8 @@ class LinkCode(SQLModel, table=True):
     created_at: datetime = _time()
     expires_at: datetime = _time()
     used_at: datetime | None = _time(nullable=True)
+
+
+# The booking and broadcast tables live in their own modules; importing them here puts them in
+# the metadata wherever the models are loaded (the application, Alembic, the tests).
+from storage import booking, broadcasts  # noqa: E402, F401

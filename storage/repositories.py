@@ -66,6 +66,15 @@ def find_identity(session: Session, channel: str, address: str) -> Identity | No
     ).first()
 
 
+def latest_identity(session: Session, person_id: str) -> Identity | None:
+    """The identity the person added last, among those that can still be written to."""
+    return session.exec(
+        select(Identity)
+        .where(Identity.person_id == person_id, Identity.reachable, ~Identity.opted_out)
+        .order_by(Identity.created_at.desc(), Identity.id.desc())
+    ).first()
+
+
 def find_or_create_identity(
     session: Session, channel: str, address: str, now: datetime | None = None
 ) -> Identity:
@@ -336,6 +345,7 @@ def erase_person(session: Session, person_id: str, now: datetime) -> Person:
     person = session.get(Person, person_id)
     if person is not None:
         person.lang = None
+        person.source = None
         person.erased_at = now
         session.add(person)
     return blank

@@ -14,8 +14,9 @@ CHANNEL = "console"
 
 
 class ConsoleChannel:
-    def __init__(self, service: ConversationService, out: TextIO, jsonl: bool = False,
-                 prompt: bool = False):
+    def __init__(
+        self, service: ConversationService, out: TextIO, jsonl: bool = False, prompt: bool = False
+    ):
         self.service = service
         self.out = out
         self.jsonl = jsonl

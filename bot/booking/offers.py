@@ -1,0 +1,288 @@
+"""The few slots to offer a person: the right service, counselor, place and time."""
+
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterator, Mapping
+from dataclasses import asdict, dataclass, field, replace
+from datetime import UTC, date, datetime, time, timedelta
+from itertools import chain
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session, select
+
+from bot.booking.availability import Period
+from bot.booking.calendars import (
+    Booked,
+    Roster,
+    calendar,
+    days_around,
+    load_booked,
+    load_roster,
+    load_rules,
+)
+from bot.booking.slots import (
+    Calendar,
+    Mode,
+    Need,
+    Search,
+    Slot,
+    Wish,
+    all_free_slots,
+    free_slots,
+    pick,
+)
+from storage.booking import Appointment
+from storage.models import Counselor, Service, Site
+
+TRACK_SERVICES: dict[str, tuple[str, ...]] = {
+    "orientation": ("orientation", "competence-assessment"),
+    "job_search": ("job-search",),
+    "training": ("training-advice",),
+    "enterprise": ("start-activity",),
+}
+"""The services that follow from an intake's recommended track; the first is the usual one."""
+
+FIRST_WINDOW = timedelta(days=2)
+"""The search reads two days of meetings first (most searches end there), then twice as much
+each time it needs more."""
+
+
+@dataclass(frozen=True)
+class SlotRequest:
+    """What to look for. `municipality` puts that municipality's sites first (in person);
+    `specialism` asks for a counselor who has it (disability, justice, migrants, enterprise,
+    youth); `per_day` keeps the offers spread over days unless a day is wished."""
+
+    service_code: str
+    lang: str
+    municipality: str | None = None
+    mode: Mode = "in_person"
+    specialism: str | None = None
+    wish: Wish = field(default_factory=Wish)
+    count: int = 4
+    per_day: int | None = 2
+
+
+@dataclass(frozen=True)
+class SlotOffer:
+    """One slot offered to a person, with what it takes to show it and to book it. Plain data:
+    `to_json`/`from_json` keep it in a conversation's session between messages."""
+
+    counselor_id: int
+    counselor_name: str
+    site_id: int
+    site_name: str
+    municipality: str
+    timezone: str
+    service_id: int
+    service_code: str
+    mode: Mode
+    starts_at: datetime  # UTC
+    ends_at: datetime  # UTC
+    meeting_id: int | None = None  # a group session that already has people
+    seats_left: int | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["starts_at"] = self.starts_at.isoformat()
+        data["ends_at"] = self.ends_at.isoformat()
+        return data
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> "SlotOffer":
+        return cls(
+            **{
+                **data,
+                "starts_at": datetime.fromisoformat(data["starts_at"]),
+                "ends_at": datetime.fromisoformat(data["ends_at"]),
+            }
+        )
+
+
+def offer_slots(
+    db: Session,
+    request: SlotRequest,
+    now: datetime,
+    ignoring_appointment_id: int | None = None,
+) -> list[SlotOffer]:
+    """The best `request.count` slots, earliest first; in person, the sites of the person's
+    municipality before the others. Empty when no counselor fits or nothing is free.
+
+    `ignoring_appointment_id`: the person's own appointment, being moved; its place counts as
+    free. Raises ValueError for an unknown service or a mode the service is not given in.
+    """
+    service = db.exec(select(Service).where(Service.code == request.service_code)).first()
+    if service is None:
+        raise ValueError(f"unknown service {request.service_code!r}")
+    if request.mode not in service.modes:
+        raise ValueError(f"service {service.code!r} is not given {request.mode}")
+    counselors = {c.id: c for c in db.exec(select(Counselor)).all() if _fits(c, service, request)}
+    sites = {site.id: site for site in db.exec(select(Site)).all()}
+    if not counselors:
+        return []
+    rules = load_rules(db)
+    need = Need(
+        service.code,
+        timedelta(minutes=service.duration_minutes),
+        request.mode,
+        group=service.group_seats is not None,
+    )
+    start, end = _span(request.wish, now, rules.min_notice, rules.horizon)
+    zones = {site_id: ZoneInfo(site.timezone) for site_id, site in sites.items()}
+    calendars = _Calendars(
+        db, zones, days_around((start, end)), list(counselors), service.id,
+        _meeting_of(db, ignoring_appointment_id),
+    )  # fmt: skip
+    slots = chain.from_iterable(
+        _slots(
+            calendars,
+            _windows(start, end),
+            Search(need, rules, now, (start, end), tier, request.wish),
+        )
+        for tier in _tiers(sites, request)
+    )
+    per_day = None if request.wish.day else request.per_day
+    chosen = pick(slots, request.count, per_day, by_site=request.mode == "in_person")
+    return [_offer(slot, counselors, sites, service, request.mode) for slot in chosen]
+
+
+class _Calendars:
+    """The counselors' calendars for each window of a search, read lazily: the hours at the
+    sites searched, once per group of sites; a counselor's meetings only once their hours could
+    hold a slot of the search, and once per window whatever the group of sites."""
+
+    def __init__(
+        self,
+        db: Session,
+        zones: Mapping[int, ZoneInfo],
+        days: tuple[date, date],
+        counselor_ids: list[int],
+        service_id: int,
+        ignoring_meeting_id: int | None,
+    ) -> None:
+        self.db, self.zones, self.days, self.counselor_ids = db, zones, days, counselor_ids
+        self.service_id, self.ignoring_meeting_id = service_id, ignoring_meeting_id
+        self.rosters: dict[frozenset[int], Roster] = {}
+        self.booked: dict[tuple[datetime, datetime], dict[int, Booked]] = defaultdict(dict)
+
+    def __call__(self, search: Search) -> list[Calendar]:
+        roster = self._roster(frozenset(search.sites))
+        days = search.days
+        wanted, periods = [], {}
+        for counselor_id in self.counselor_ids:
+            # Open group sessions are meetings, held even if the hours changed since they were
+            # booked: with a group service every counselor's meetings are read.
+            if search.need.group or roster.may_hold(counselor_id, search.need, search.wish):
+                periods[counselor_id] = roster.periods(counselor_id, *days)
+                if search.need.group or _could_hold(search, counselor_id, periods[counselor_id]):
+                    wanted.append(counselor_id)
+        booked = self.booked[search.window]
+        unread = [c for c in wanted if c not in booked]
+        if unread:
+            booked.update(load_booked(self.db, unread, search.window, self.service_id,
+                                      self.ignoring_meeting_id))  # fmt: skip
+        return [calendar(c, periods[c], booked[c], self.zones) for c in wanted]
+
+    def _roster(self, site_ids: frozenset[int]) -> Roster:
+        if site_ids not in self.rosters:
+            self.rosters[site_ids] = load_roster(
+                self.db, self.counselor_ids, self.zones, site_ids, *self.days
+            )
+        return self.rosters[site_ids]
+
+
+def _could_hold(search: Search, counselor_id: int, periods: tuple[Period, ...]) -> bool:
+    """Whether the counselor would have a slot if nothing were booked."""
+    empty = Calendar(counselor_id, periods, (), {})
+    return next(free_slots(empty, search), None) is not None
+
+
+def _slots(
+    calendars: _Calendars, windows: list[tuple[datetime, datetime]], search: Search
+) -> Iterator[Slot]:
+    for window in windows:
+        windowed = replace(search, window=window)
+        yield from all_free_slots(calendars(windowed), windowed)
+
+
+def _fits(counselor: Counselor, service: Service, request: SlotRequest) -> bool:
+    return (
+        request.lang in counselor.languages
+        and (not service.specialisms or bool(set(service.specialisms) & set(counselor.specialisms)))
+        and (request.specialism is None or request.specialism in counselor.specialisms)
+    )
+
+
+def _tiers(sites: Mapping[int, Site], request: SlotRequest) -> list[dict[int, ZoneInfo]]:
+    """Groups of sites searched one after the other: near, then the rest."""
+    allowed = {i: s for i, s in sites.items() if i not in request.wish.exclude_site_ids}
+    if request.mode != "in_person" or not request.municipality:
+        groups = [allowed]
+    else:
+        home = _folded(request.municipality)
+        near = {i: s for i, s in allowed.items() if _folded(s.municipality) == home}
+        groups = [near, {i: s for i, s in allowed.items() if i not in near}]
+    return [{i: ZoneInfo(s.timezone) for i, s in group.items()} for group in groups if group]
+
+
+def _span(
+    wish: Wish, now: datetime, min_notice: timedelta, horizon: timedelta
+) -> tuple[datetime, datetime]:
+    """The UTC span slots may start in; a wished day narrows it (a day ahead and behind, for
+    the sites' offsets from UTC)."""
+    start, end = now + min_notice, now + horizon + timedelta(microseconds=1)
+    if wish.after is not None:
+        start = max(start, wish.after)
+    if wish.day is not None:
+        midnight = datetime.combine(wish.day, time(), UTC)
+        start = max(start, midnight - timedelta(days=1))
+        end = min(end, midnight + timedelta(days=2))
+    return start, max(start, end)
+
+
+def _windows(start: datetime, end: datetime) -> list[tuple[datetime, datetime]]:
+    windows, length = [], FIRST_WINDOW
+    while start < end:
+        windows.append((start, min(start + length, end)))
+        start, length = start + length, length * 2
+    return windows
+
+
+def _meeting_of(db: Session, appointment_id: int | None) -> int | None:
+    if appointment_id is None:
+        return None
+    appointment = db.get(Appointment, appointment_id)
+    return None if appointment is None or appointment.status != "booked" else appointment.meeting_id
+
+
+def _offer(
+    slot: Slot,
+    counselors: Mapping[int, Counselor],
+    sites: Mapping[int, Site],
+    service: Service,
+    mode: Mode,
+) -> SlotOffer:
+    site = sites[slot.site_id]
+    assert service.id is not None  # read from the database
+    return SlotOffer(
+        counselor_id=slot.counselor_id,
+        counselor_name=counselors[slot.counselor_id].name,
+        site_id=slot.site_id,
+        site_name=site.name,
+        municipality=site.municipality,
+        timezone=site.timezone,
+        service_id=service.id,
+        service_code=service.code,
+        mode=mode,
+        starts_at=slot.start,
+        ends_at=slot.end,
+        meeting_id=slot.meeting_id,
+        seats_left=slot.seats_left,
+    )
+
+
+def _folded(name: str) -> str:
+    """A municipality name compared without case or accents: "Sao Joao" finds "São João"."""
+    decomposed = unicodedata.normalize("NFKD", name.strip().casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))

@@ -1,0 +1,142 @@
+"""What the conversation service answers when the dialog asks about booking.
+
+The dialog engine never touches the calendar: it asks for slots (SlotsWanted), for a slot to be
+booked (SlotChosen), or for a cancellation. These functions do that inside the conversation's
+transaction, so the booking, the counselor's notice and the person's reply commit together.
+"""
+
+from datetime import date, datetime
+from urllib.parse import quote_plus
+
+from sqlmodel import Session, select
+
+from bot.booking.appointment import AlreadyBooked, NotActive, SlotTaken, book, cancel, move
+from bot.booking.labels import describe, when, where
+from bot.booking.notify import notify_counselor
+from bot.booking.offers import TRACK_SERVICES, SlotOffer, SlotRequest, offer_slots
+from bot.booking.slots import Wish
+from bot.intake_record import one_line_summary
+from bot.reminders import schedule_reminders
+from dialogs.model import (
+    BookingMade,
+    CancellationRequested,
+    FollowUpAnswered,
+    ReminderAnswered,
+    SlotChosen,
+    SlotGone,
+    SlotsFound,
+    SlotsWanted,
+)
+from storage.booking import Appointment
+from storage.models import Intake, Site
+
+OFFERS_SHOWN = 3
+"""Three slots plus the other options keep the offer within three SMS segments."""
+
+
+def find_slots(db: Session, question: SlotsWanted, now: datetime) -> SlotsFound:
+    request = SlotRequest(
+        service_code=TRACK_SERVICES[question.track][0],
+        lang=question.lang,
+        municipality=question.municipality,
+        mode=question.mode,  # type: ignore[arg-type]
+        wish=_wish(question),
+        count=OFFERS_SHOWN,
+    )
+    return SlotsFound(_views(db, request, question.lang, now, question.moving))
+
+
+def take_slot(
+    db: Session, person_id: str, lang: str, question: SlotChosen, now: datetime
+) -> BookingMade | SlotGone:
+    offer = SlotOffer.from_json(question.offer["data"])
+    result = move(db, question.moving, offer, now) if question.moving else None
+    if result is None:
+        result = book(db, person_id, offer, now)
+    if isinstance(result, AlreadyBooked):
+        result = move(db, result.appointment_id, offer, now)
+    if isinstance(result, SlotTaken):
+        request = SlotRequest(offer.service_code, lang, offer.municipality, offer.mode,
+                              count=OFFERS_SHOWN)
+        return SlotGone(_views(db, request, lang, now, question.moving))
+    kind = "moved" if result.sequence else "booked"
+    notify_counselor(db, result, _intake_summary(db, person_id), kind, now)
+    schedule_reminders(db, result, now)
+    return BookingMade(_details(db, result, lang))
+
+
+def cancel_appointment(db: Session, question: CancellationRequested, now: datetime) -> None:
+    try:
+        appointment = cancel(db, question.appointment_id, "person", question.reason, now)
+    except NotActive:
+        return
+    notify_counselor(db, appointment, None, "cancelled", now)
+
+
+def record_reminder_answer(db: Session, answer: ReminderAnswered, now: datetime) -> None:
+    """A "yes, I'll come" is kept on the appointment; cancel and move follow their own way."""
+    appointment = db.get(Appointment, answer.appointment_id)
+    if appointment is not None and answer.answer == "confirm":
+        appointment.confirmed_at = now
+        db.add(appointment)
+
+
+def record_follow_up(db: Session, answer: FollowUpAnswered) -> None:
+    appointment = db.get(Appointment, answer.appointment_id)
+    if appointment is not None:
+        appointment.follow_up_rating = answer.rating
+        appointment.follow_up_next_step = answer.next_step
+        db.add(appointment)
+
+
+def _views(
+    db: Session, request: SlotRequest, lang: str, now: datetime, moving: int | None
+) -> tuple[dict, ...]:
+    try:
+        offers = offer_slots(db, request, now, ignoring_appointment_id=moving)
+    except ValueError:  # the service is not given that way (e.g. an assessment by phone)
+        return ()
+    return tuple(
+        {
+            "id": f"slot{index}",
+            "label": describe(offer, lang),
+            "starts_at": offer.starts_at.isoformat(),
+            "site": offer.site_id,
+            "data": offer.to_json(),
+        }
+        for index, offer in enumerate(offers, 1)
+    )
+
+
+def _wish(question: SlotsWanted) -> Wish:
+    wish = question.wish or {}
+    return Wish(
+        day=date.fromisoformat(wish["day"]) if wish.get("day") else None,
+        part_of_day=wish.get("part_of_day"),
+        after=datetime.fromisoformat(question.after) if question.after else None,
+        exclude_site_ids=frozenset(question.elsewhere),
+    )
+
+
+def _details(db: Session, appointment: Appointment, lang: str) -> dict:
+    """What the confirmation says: when, where, and for a meeting in person the address."""
+    site = db.get(Site, appointment.site_id)
+    in_person = appointment.mode == "in_person"
+    return {
+        "id": appointment.id,
+        "when": when(appointment.starts_at, site.timezone, lang),
+        "place": where(site.name if in_person else site.municipality, appointment.mode, lang),
+        "address": f"{site.address}." if in_person else "",
+        "map": _map_link(site.address) if in_person else "",
+    }
+
+
+def _map_link(address: str) -> str:
+    return f"https://www.openstreetmap.org/search?query={quote_plus(address)}"
+
+
+def _intake_summary(db: Session, person_id: str) -> str | None:
+    latest = db.exec(
+        select(Intake).where(Intake.person_id == person_id).order_by(Intake.id.desc())
+    ).first()
+    return one_line_summary(latest) if latest else None

@@ -1,0 +1,278 @@
+"""Words that work at any question, buttons from the past, pauses, and getting stuck."""
+
+from dataclasses import replace
+from datetime import timedelta
+
+import pytest
+
+from dialogs.loader import parse_flow
+from dialogs.model import (
+    ChoicePicked,
+    ErasureRequested,
+    HandOverRequested,
+    LanguageChosen,
+    Session,
+    Start,
+)
+from tests.dialogs.drive import (
+    EXPERIENCE_UNDERSTOOD,
+    NOW,
+    at,
+    english,
+    intake_data,
+    say,
+    send,
+    started,
+    text,
+)
+
+
+def texts(result) -> list[str]:
+    return [m.text for m in result.messages]
+
+
+@pytest.mark.parametrize("word", ["help", "HELP", "/help", "info"])
+def test_help_explains_the_question_and_asks_it_again(word: str) -> None:
+    result = send(at("isced"), word)
+    assert texts(result) == [text("help.isced"), text("ask.isced")]
+    assert result.session.failures == 0
+
+
+def test_a_question_mark_alone_asks_for_help() -> None:
+    result = send(at("isced"), "?")
+    assert texts(result) == [text("help.isced"), text("ask.isced")]
+
+
+def test_back_asks_the_previous_question_and_the_intake_goes_on_from_there() -> None:
+    went_back = send(at("age_band"), "back")
+    assert went_back.session.node == "municipality"
+    assert texts(went_back) == [text("ask.municipality")]
+    answered = send(went_back.session, "Lisbon")
+    assert answered.session.node == "age_band"
+    assert answered.session.answers["municipality"] == "Lisbon"
+
+
+def test_back_at_the_first_question_says_there_is_none_before() -> None:
+    result = send(started(), "back")
+    assert texts(result) == [text("back.none"), text("consent.ask")]
+    assert result.session.node == "consent"
+
+
+def test_restart_forgets_the_answers_but_not_the_consent() -> None:
+    result = send(at("goal"), "restart")
+    assert texts(result) == [text("restart.done"), text("ask.municipality")]
+    assert (result.session.answers, result.session.history) == ({}, ())
+    assert result.session.consent_general
+
+
+def bilingual_flow():
+    """The intake in English and in "xx", a copy of English with its own age question."""
+    en = english()
+    en = replace(en, texts={**en.texts, "lang.xx": "Xish"})
+    xx = replace(en, lang="xx", name="Xish",
+                 texts={**en.texts, "ask.age_band": "Xish: how old are you?"})
+    return parse_flow(intake_data("xx"), {"en": en, "xx": xx})
+
+
+@pytest.mark.parametrize("choosing", ["2", "xish", ChoicePicked("language", "xx")])
+def test_changing_language_mid_intake_asks_the_same_question_in_the_new_language(
+    choosing,
+) -> None:
+    flow = bilingual_flow()
+    session = say(started(flow), ["yes", "Porto"], flow=flow)
+    asked = send(session, "language", flow=flow)
+    assert asked.session.node == "language"
+    assert [c.id for c in asked.messages[-1].choices] == ["en", "xx"]
+    result = send(asked.session, choosing, flow=flow)
+    assert LanguageChosen("xx") in result.events
+    (question,) = result.messages
+    assert (question.text, question.lang, question.node) == (
+        "Xish: how old are you?", "xx", "age_band")
+    assert result.session.lang == "xx"
+    assert result.session.answers == session.answers
+    assert result.session.return_to == ()
+
+
+@pytest.mark.parametrize("anything", ["hello", "2", "where were we?", "👍"])
+def test_after_stop_any_message_resumes_with_the_topic_and_the_question(anything: str) -> None:
+    stopped = send(at("age_band"), "stop")
+    assert stopped.session.status == "paused"
+    assert texts(stopped) == [text("stop.done")]
+    resumed = send(stopped.session, anything)
+    assert resumed.session.status == "active"
+    assert texts(resumed) == [
+        text("resume.topic", topic=text("topic.age_band")),
+        text("ask.age_band"),
+    ]
+    assert resumed.session.node == "age_band"
+    assert resumed.session.answers == stopped.session.answers
+
+
+def test_an_answer_after_asking_for_help_during_a_pause_is_read() -> None:
+    paused = send(at("age_band"), "stop").session
+    helped = send(paused, "help")
+    answered = send(helped.session, "3")
+    assert answered.session.answers.get("age_band") == "30-39"
+
+
+def test_a_button_pressed_during_a_pause_resumes_the_conversation() -> None:
+    paused = send(at("age_band"), "stop").session
+    pressed = send(paused, ChoicePicked("age_band", "25-29"))
+    assert pressed.session.status == "active"
+    answered = send(pressed.session, "1")
+    assert answered.session.answers.get("unemployed_since") == "lt6m"
+
+
+@pytest.mark.parametrize(
+    ("hours", "node", "failures", "first"),
+    [
+        (1, "stuck", 0, "error.choice"),
+        (5, "stuck", 0, "error.choice"),
+        (7, "age_band", 1, "resume.topic"),
+        (30, "age_band", 1, "resume.topic"),
+    ],
+)
+def test_a_message_long_after_the_last_one_that_is_no_answer_is_welcomed_back_not_counted(
+    hours: int, node: str, failures: int, first: str
+) -> None:
+    once_wrong = send(at("age_band"), "blah").session
+    assert once_wrong.failures == 1
+    result = send(once_wrong, "hi, it's me", now=NOW + timedelta(hours=hours))
+    assert result.session.node == node
+    assert result.session.failures == failures
+    assert result.messages[0].text == text(first, count=5, topic=text("topic.age_band"))
+    assert result.messages[-1].node == node
+
+
+def test_a_real_answer_long_after_the_last_message_is_simply_read() -> None:
+    result = send(at("age_band"), "2", now=NOW + timedelta(hours=7))
+    assert result.session.node == "unemployed_since"
+    assert texts(result) == [text("ask.unemployed_since")]
+
+
+def test_two_answers_that_cannot_be_read_lead_to_the_stuck_question() -> None:
+    once = send(at("age_band"), "blah")
+    assert texts(once) == [text("error.choice", count=5), text("ask.age_band")]
+    twice = send(once.session, "still blah")
+    assert texts(twice) == [text("error.choice", count=5), text("stuck.ask")]
+    assert [c.id for c in twice.messages[-1].choices] == ["retry", "help", "person"]
+    assert twice.session.node == "stuck"
+    assert twice.session.return_to == ("age_band",)
+    assert twice.session.failures == 0
+
+
+@pytest.mark.parametrize(
+    ("choice", "said", "handed_over"),
+    [
+        ("1", ["ask.isced"], False),
+        ("2", ["help.isced", "ask.isced"], False),
+        ("3", ["handover.done", "ask.isced"], True),
+        ("Try again", ["ask.isced"], False),
+    ],
+)
+def test_the_stuck_question_offers_a_retry_help_or_a_person_then_returns(
+    choice: str, said: list[str], handed_over: bool
+) -> None:
+    stuck = say(at("isced"), ["blah", "blah"])
+    assert stuck.node == "stuck"
+    result = send(stuck, choice)
+    assert texts(result) == [text(key) for key in said]
+    assert result.session.node == "isced"
+    assert result.session.return_to == ()
+    assert any(isinstance(e, HandOverRequested) for e in result.events) is handed_over
+
+
+def test_typing_talk_to_a_person_at_the_stuck_question_does_what_the_button_does() -> None:
+    stuck = say(at("isced"), ["blah", "blah"])
+    typed = send(stuck, "Talk to a person")
+    pressed = send(stuck, ChoicePicked("stuck", "person"))
+    assert typed.session.node == pressed.session.node == "isced"
+
+
+@pytest.mark.parametrize(
+    ("node", "following"),
+    [("disability", "justice"), ("justice", "target_groups"), ("target_groups", "summary")],
+)
+def test_an_optional_question_can_be_skipped(node: str, following: str) -> None:
+    result = send(at(node), "skip")
+    assert result.session.node == following
+    assert node in result.session.answers
+    assert result.session.answers[node] is None
+
+
+@pytest.mark.parametrize("node", ["consent", "municipality", "age_band", "other_languages",
+                                  "goal", "special_consent", "summary"])
+def test_a_question_that_is_not_optional_cannot_be_skipped(node: str) -> None:
+    session = at(node)
+    result = send(session, "skip")
+    assert result.messages[0].text == text("skip.not_optional")
+    assert result.messages[-1].node == node
+    assert (result.session.node, result.session.answers) == (node, session.answers)
+
+
+@pytest.mark.parametrize(
+    "pressed",
+    [
+        ChoicePicked("consent", "yes"),
+        ChoicePicked("summary", "confirm"),
+        ChoicePicked("age_band", "99+"),
+        ChoicePicked("nowhere", "1"),
+    ],
+)
+def test_a_button_that_is_not_offered_now_is_stale_and_changes_nothing_but_failures(
+    pressed: ChoicePicked,
+) -> None:
+    before = at("age_band")
+    result = send(before, pressed)
+    assert texts(result) == [text("error.stale"), text("ask.age_band")]
+    assert result.session == before.evolve(failures=1, updated_at=NOW.isoformat())
+
+
+def test_my_data_shows_the_answers_so_far_and_asks_the_same_question() -> None:
+    session = at("unemployed_since")
+    result = send(session, "my data")
+    assert texts(result) == [
+        text("data.show", summary="Municipality: Porto\nAge: 25 to 29"),
+        text("ask.unemployed_since"),
+    ]
+    assert result.session == session.evolve(updated_at=NOW.isoformat())
+
+
+def test_my_data_before_any_answer_says_nothing_is_saved() -> None:
+    result = send(started(), "my data")
+    assert texts(result) == [text("data.none"), text("consent.ask")]
+
+
+def test_delete_and_yes_requests_erasure_and_leaves_a_fresh_session() -> None:
+    asked = send(at("goal"), "delete")
+    assert asked.session.node == "erase_confirm"
+    result = send(asked.session, "yes")
+    assert ErasureRequested() in result.events
+    assert texts(result) == [text("erase.done")]
+    assert result.session == Session(flow="intake", lang="en", updated_at=NOW.isoformat())
+
+
+def test_delete_and_no_keeps_everything_and_asks_the_question_again() -> None:
+    session = at("goal")
+    result = send(send(session, "delete").session, "no")
+    assert not any(isinstance(e, ErasureRequested) for e in result.events)
+    assert texts(result) == [text("ask.goal")]
+    assert (result.session.node, result.session.answers) == ("goal", session.answers)
+    assert result.session.return_to == ()
+
+
+def test_a_new_conversation_after_an_erasure_starts_from_the_beginning() -> None:
+    erased = send(send(at("goal"), "delete").session, "yes").session
+    result = send(erased, Start(lang="en"))
+    assert result.session.node == "consent"
+    assert result.session.answers == {}
+
+
+def test_starting_in_a_language_the_flow_lacks_asks_for_the_language() -> None:
+    result = send(Session(flow="intake"), Start(lang="de"))
+    assert result.session.node == "language"
+
+
+def test_yes_confirms_what_was_understood_of_the_experience() -> None:
+    confirm = send(at("experience_text"), EXPERIENCE_UNDERSTOOD).session
+    assert send(confirm, "yes").session.node == "mother_tongue"

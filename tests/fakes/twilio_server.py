@@ -1,0 +1,134 @@
+"""A local stand-in for Twilio's REST API, enough for the real twilio library to send SMS.
+
+`POST /2010-04-01/Accounts/{AccountSid}/Messages.json` checks the basic authentication, records
+the message and answers with Twilio's JSON message resource; `fail_next` makes the next sends
+answer with a Twilio error instead (400 with 21610, 429, 500...). It runs under uvicorn in a
+background thread on 127.0.0.1, on a free port.
+"""
+
+import base64
+import secrets
+import socket
+import threading
+import time
+from collections import deque
+from collections.abc import Iterator
+from contextlib import contextmanager
+from email.utils import formatdate
+from urllib.parse import parse_qsl
+
+import uvicorn
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+API_VERSION = "2010-04-01"
+ERROR_MESSAGES = {
+    20003: "Authenticate",
+    20429: "Too Many Requests",
+    21211: "Invalid 'To' Phone Number",
+    21610: "Attempt to send to unsubscribed recipient",
+    21614: "'To' number is not a valid mobile number",
+}
+
+
+class FakeTwilio:
+    def __init__(self, account_sid: str, auth_token: str) -> None:
+        self.account_sid = account_sid
+        self.auth_token = auth_token
+        self.sent: list[dict[str, str]] = []
+        self.url = ""
+        self._failures: deque[tuple[int, int | None]] = deque()
+        self._lock = threading.Lock()
+        path = f"/{API_VERSION}/Accounts/{{account_sid}}/Messages.json"
+        self.app = Starlette(routes=[Route(path, self._create_message, methods=["POST"])])
+
+    def fail_next(self, status: int, code: int | None = None, times: int = 1) -> None:
+        """Answer the next `times` sends with this HTTP status and Twilio error code."""
+        with self._lock:
+            self._failures.extend([(status, code)] * times)
+
+    def bodies(self, to: str | None = None) -> list[str]:
+        return [m["Body"] for m in self.sent if to is None or m["To"] == to]
+
+    def reset(self) -> None:
+        with self._lock:
+            self.sent.clear()
+            self._failures.clear()
+
+    async def _create_message(self, request: Request) -> JSONResponse:
+        account_sid = request.path_params["account_sid"]
+        if account_sid != self.account_sid or not self._authenticated(request):
+            return _error(401, 20003)
+        form = dict(parse_qsl((await request.body()).decode(), keep_blank_values=True))
+        with self._lock:
+            if self._failures:
+                return _error(*self._failures.popleft())
+            sid = "SM" + secrets.token_hex(16)
+            self.sent.append({**form, "Sid": sid})
+        return _json(self._resource(sid, form), 201)
+
+    def _authenticated(self, request: Request) -> bool:
+        expected = base64.b64encode(f"{self.account_sid}:{self.auth_token}".encode()).decode()
+        return request.headers.get("Authorization") == f"Basic {expected}"
+
+    def _resource(self, sid: str, form: dict[str, str]) -> dict[str, object]:
+        now = formatdate(usegmt=True).replace("GMT", "+0000")
+        uri = f"/{API_VERSION}/Accounts/{self.account_sid}/Messages/{sid}.json"
+        return {
+            "account_sid": self.account_sid,
+            "api_version": API_VERSION,
+            "body": form.get("Body", ""),
+            "date_created": now,
+            "date_sent": None,
+            "date_updated": now,
+            "direction": "outbound-api",
+            "error_code": None,
+            "error_message": None,
+            "from": form.get("From"),
+            "messaging_service_sid": form.get("MessagingServiceSid"),
+            "num_media": "0",
+            "num_segments": "1",
+            "price": None,
+            "price_unit": "USD",
+            "sid": sid,
+            "status": "accepted" if form.get("MessagingServiceSid") else "queued",
+            "subresource_uris": {"media": uri.replace(".json", "/Media.json")},
+            "to": form.get("To"),
+            "uri": uri,
+        }
+
+
+def _error(status: int, code: int | None) -> JSONResponse:
+    body: dict[str, object] = {"status": status, "message": ERROR_MESSAGES.get(code, "Error")}
+    if code is not None:
+        body |= {"code": code, "more_info": f"https://www.twilio.com/docs/errors/{code}"}
+    return _json(body, status)
+
+
+def _json(body: dict[str, object], status: int) -> JSONResponse:
+    # A fresh connection per request: a kept-alive one meets the 40 ms delayed-ACK stall.
+    return JSONResponse(body, status_code=status, headers={"Connection": "close"})
+
+
+@contextmanager
+def running(fake: FakeTwilio) -> Iterator[FakeTwilio]:
+    """Serve `fake` on 127.0.0.1 until the block ends; `fake.url` is its base URL."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    server = uvicorn.Server(uvicorn.Config(fake.app, log_level="warning", lifespan="off"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("the fake Twilio server did not start")
+        time.sleep(0.01)
+    fake.url = f"http://127.0.0.1:{listener.getsockname()[1]}"
+    try:
+        yield fake
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        listener.close()

@@ -1,0 +1,161 @@
+"""The SMS channel end to end: the web app on a fresh database, Twilio's webhooks signed with the
+twilio library itself, and its REST API played by a local fake server. No network beyond
+127.0.0.1: any other connection fails the test."""
+
+import socket
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+from sqlmodel import select
+from twilio.request_validator import RequestValidator
+
+from bot.app import App
+from bot.channels.sms import SMS_PATH, sms_router
+from bot.conversation import ConversationService
+from bot.settings import Settings
+from dialogs.loader import intake_flow
+from storage.crypto import Cipher
+from storage.db import unit_of_work
+from storage.models import Conversation, Identity, Outbox
+from tests.fakes.twilio_server import FakeTwilio, running
+
+ACCOUNT_SID = "AC" + "0" * 32
+AUTH_TOKEN = "12345678901234567890123456789012"
+OUR_NUMBER = "+351300000300"
+PUBLIC_URL = "https://percorso.example.org"
+SUPPORT = "+351 222 000 312"
+LOOPBACK = {"127.0.0.1", "::1", "localhost"}
+
+
+@pytest.fixture(autouse=True)
+def only_loopback(monkeypatch: pytest.MonkeyPatch) -> None:
+    real_connect = socket.socket.connect
+
+    def connect(self: socket.socket, address: Any) -> None:
+        if isinstance(address, tuple) and address[0] not in LOOPBACK:
+            raise AssertionError(f"a test tried to reach {address[0]}")
+        return real_connect(self, address)
+
+    monkeypatch.setattr(socket.socket, "connect", connect)
+
+
+@pytest.fixture(scope="session")
+def twilio_server() -> Iterator[FakeTwilio]:
+    with running(FakeTwilio(ACCOUNT_SID, AUTH_TOKEN)) as fake:
+        yield fake
+
+
+@pytest.fixture
+def twilio(twilio_server: FakeTwilio) -> FakeTwilio:
+    twilio_server.reset()
+    return twilio_server
+
+
+def make_settings(twilio: FakeTwilio, **changes: Any) -> Settings:
+    values: dict[str, Any] = {
+        "twilio_account_sid": ACCOUNT_SID,
+        "twilio_auth_token": AUTH_TOKEN,
+        "twilio_from": OUR_NUMBER,
+        "twilio_messaging_service_sid": "",
+        "twilio_api_url": twilio.url,
+        "public_url": PUBLIC_URL,
+        "support_contact": SUPPORT,
+        "default_region": "PT",
+        # Fast enough for the tests, slow enough that a turn's later messages wait their turn.
+        "sms_rate_per_second": 1000.0,
+    }
+    return Settings(**{**values, **changes})
+
+
+@pytest.fixture
+def settings(twilio: FakeTwilio) -> Settings:
+    return make_settings(twilio)
+
+
+def make_app(engine: Engine, cipher: Cipher, settings: Settings) -> App:
+    service = ConversationService(
+        engine, intake_flow(), cipher, settings.privacy_notice_version, understand=None
+    )
+    return App(settings, engine, cipher, service)
+
+
+def web_client(application: App) -> TestClient:
+    web = FastAPI()
+    web.include_router(sms_router(application))
+    return TestClient(web)
+
+
+@pytest.fixture
+def application(engine: Engine, cipher: Cipher, settings: Settings) -> App:
+    return make_app(engine, cipher, settings)
+
+
+@pytest.fixture
+def client(application: App) -> TestClient:
+    return web_client(application)
+
+
+def signed(url: str, params: dict[str, str], token: str = AUTH_TOKEN) -> dict[str, str]:
+    return {"X-Twilio-Signature": RequestValidator(token).compute_signature(url, params)}
+
+
+def inbound_params(sender: str, body: str, sid: str | None = None) -> dict[str, str]:
+    """What Twilio posts for an incoming SMS."""
+    sid = sid or "SM" + uuid.uuid4().hex
+    return {
+        "ToCountry": "PT", "ToState": "", "SmsMessageSid": sid, "NumMedia": "0",
+        "ToCity": "", "FromZip": "", "SmsSid": sid, "FromState": "", "SmsStatus": "received",
+        "FromCity": "", "Body": body, "FromCountry": "PT", "To": OUR_NUMBER, "ToZip": "",
+        "NumSegments": "1", "MessageSid": sid, "AccountSid": ACCOUNT_SID, "From": sender,
+        "ApiVersion": "2010-04-01",
+    }  # fmt: skip
+
+
+class Handset:
+    """A person's phone: texts the service through the signed webhook, reads what came back."""
+
+    def __init__(self, client: TestClient, twilio: FakeTwilio, engine: Engine, number: str):
+        self.client = client
+        self.twilio = twilio
+        self.engine = engine
+        self.number = number
+
+    def text(self, body: str, sid: str | None = None) -> httpx.Response:
+        params = inbound_params(self.number, body, sid)
+        response = self.client.post(SMS_PATH, data=params,
+                                    headers=signed(PUBLIC_URL + SMS_PATH, params))
+        assert response.status_code == 200, response.text
+        return response
+
+    def inbox(self) -> list[str]:
+        return self.twilio.bodies(to=self.number)
+
+    def replies_to(self, body: str) -> list[str]:
+        """Text `body`; the messages it brought."""
+        before = len(self.inbox())
+        self.text(body)
+        return self.inbox()[before:]
+
+    def identity(self) -> Identity:
+        with unit_of_work(self.engine) as db:
+            return db.exec(select(Identity).where(Identity.address == self.number)).one()
+
+    def conversation(self) -> Conversation | None:
+        with unit_of_work(self.engine) as db:
+            return db.get(Conversation, self.identity().person_id)
+
+    def outbox(self) -> list[Outbox]:
+        with unit_of_work(self.engine) as db:
+            rows = db.exec(select(Outbox).where(Outbox.identity_id == self.identity().id))
+            return list(rows.all())
+
+
+@pytest.fixture
+def phone(client: TestClient, twilio: FakeTwilio, engine: Engine) -> Handset:
+    return Handset(client, twilio, engine, "+351912345678")

@@ -1,0 +1,83 @@
+"""The Telegram channel against a local fake Bot API server, on a fresh database per test.
+
+No network beyond 127.0.0.1: any other connection fails the test, so nothing can reach
+api.telegram.org.
+"""
+
+import socket
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+
+from bot.app import App
+from bot.channels.telegram_webhook import telegram_router
+from bot.conversation import ConversationService
+from bot.settings import Settings
+from dialogs.loader import intake_flow
+from storage.crypto import Cipher
+from tests.fakes.telegram_server import TOKEN, FakeTelegram, running
+from tests.telegram.person import SECRET, Webhook
+
+NOTICE = "2026-11"
+LOOPBACK = {"127.0.0.1", "::1", "localhost"}
+
+
+@pytest.fixture(autouse=True)
+def only_loopback(monkeypatch: pytest.MonkeyPatch) -> None:
+    real_connect = socket.socket.connect
+
+    def connect(self: socket.socket, address: Any) -> None:
+        if isinstance(address, tuple) and address[0] not in LOOPBACK:
+            raise AssertionError(f"a test tried to reach {address[0]}")
+        return real_connect(self, address)
+
+    monkeypatch.setattr(socket.socket, "connect", connect)
+
+
+@pytest.fixture(scope="session")
+def telegram_server() -> Iterator[FakeTelegram]:
+    with running(FakeTelegram()) as fake:
+        yield fake
+
+
+@pytest.fixture
+def telegram(telegram_server: FakeTelegram) -> FakeTelegram:
+    telegram_server.reset()
+    return telegram_server
+
+
+def make_settings(telegram: FakeTelegram, **changes: Any) -> Settings:
+    values: dict[str, Any] = {
+        "telegram_token": TOKEN,
+        "telegram_api_url": telegram.url,
+        "telegram_webhook_secret": SECRET,
+        # Fast enough for whole intakes in a test; the limits themselves are tested apart.
+        "telegram_rate_overall": 1000.0,
+        "telegram_rate_per_chat": 1000.0,
+        "default_timezone": "Europe/Lisbon",
+    }
+    return Settings(**{**values, **changes})
+
+
+@pytest.fixture
+def settings(telegram: FakeTelegram) -> Settings:
+    return make_settings(telegram)
+
+
+@pytest.fixture
+def application(settings: Settings, engine: Engine, cipher: Cipher) -> App:
+    service = ConversationService(engine, intake_flow(), cipher, NOTICE)
+    return App(settings, engine, cipher, service)
+
+
+@pytest.fixture
+def webhook(application: App) -> Iterator[Webhook]:
+    """The webhook route alone in a web app, started and stopped around the test."""
+    web = FastAPI()
+    web.include_router(telegram_router(application))
+    with TestClient(web) as client:
+        yield Webhook(client)

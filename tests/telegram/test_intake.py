@@ -1,0 +1,129 @@
+"""Whole intakes on Telegram, in English, Portuguese and Italian, over the webhook and over long
+polling, against the fake Bot API server: buttons where they help, free text where people type."""
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlmodel import Session, select
+
+from bot.app import App
+from bot.channels.telegram_format import CALLBACK_LIMIT
+from dialogs.loader import TEXTS_DIR, intake_flow
+from storage.models import Intake
+from tests.fakes.telegram_server import FakeTelegram
+from tests.telegram.person import Polling, TelegramUser, Transport, polling_bot
+
+TOWN = {"en": "Porto", "pt": "Matosinhos", "it": "Bologna"}
+EXPERIENCE = {
+    "en": "I worked five years as a cook and I look after my grandmother",
+    "pt": "Trabalhei cinco anos como cozinheira e cuido da minha avó",
+    "it": "Ho lavorato cinque anni come cuoca e mi occupo di mia nonna",
+}
+# How each question is answered: ("press", choice id) or ("type", text).
+ANSWERS = {
+    "consent": ("press", "yes"),
+    "age_band": ("type", "2"),  # free text where a keyboard is shown
+    "unemployed_since": ("press", "1to2y"),
+    "benefits": ("press", "none"),
+    "isced": ("press", "upper_secondary"),
+    "other_languages": ("type", "1 3"),
+    "language_level": ("press", "B"),
+    "digital_skills": ("press", "basic"),
+    "driving_licence": ("press", "car"),
+    "mobility": ("press", "public_transport"),
+    "availability": ("press", "full_time"),
+    "caring_duties": ("press", "none"),
+    "goal": ("press", "work"),
+    "special_consent": ("press", "no"),
+    "summary": ("press", "confirm"),
+}
+LANGUAGES = [
+    pytest.param(
+        lang,
+        marks=pytest.mark.skipif(
+            not (TEXTS_DIR / f"{lang}.yaml").exists(), reason=f"no {lang} catalogue yet"
+        ),
+    )
+    for lang in ("en", "pt", "it")
+]
+CHAT = 7001
+
+
+@pytest.fixture(params=["webhook", "polling"])
+def transport(
+    request: pytest.FixtureRequest, application: App, telegram: FakeTelegram
+) -> Iterator[Transport]:
+    if request.param == "webhook":
+        yield request.getfixturevalue("webhook")
+        return
+    with polling_bot(application):
+        yield Polling(telegram)
+
+
+def answer_every_question(user: TelegramUser, lang: str) -> None:
+    for _ in range(40):
+        node = user.node()
+        if node == "after_intake":
+            return
+        if node == "municipality":
+            user.say(TOWN[lang])
+        elif node == "experience_text":
+            user.say(EXPERIENCE[lang])
+        elif node == "mother_tongue":
+            user.press(lang)
+        else:
+            how, answer = ANSWERS[node]
+            if how == "type":
+                user.say(answer)
+            else:
+                edited = user.press(answer)
+                assert "reply_markup" not in edited
+                assert "\n→ " in edited["text"]
+    raise AssertionError(f"the intake did not end; stuck at {user.node()}")
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_a_whole_intake_with_buttons_and_words(
+    lang: str, transport: Transport, application: App, telegram: FakeTelegram
+) -> None:
+    user = TelegramUser(transport, telegram, application.engine, CHAT)
+    user.start()
+    user.press(lang)
+    answer_every_question(user, lang)
+
+    with Session(application.engine) as db:
+        intake = db.exec(select(Intake)).one()
+    assert (intake.lang, intake.channel, intake.goal, intake.age_band) == (
+        lang,
+        "telegram",
+        "work",
+        "25-29",
+    )
+    assert intake.availability == ["full_time"]
+    assert intake.municipality == TOWN[lang]
+    sent = telegram.calls_to("sendMessage")
+    callback_data = [
+        button["callback_data"]
+        for call in sent
+        if call.get("reply_markup")
+        for row in call["reply_markup"]["inline_keyboard"]
+        for button in row
+    ]
+    assert callback_data and all(len(d.encode()) <= CALLBACK_LIMIT for d in callback_data)
+    assert all(d.startswith("c|") and TOWN[lang] not in d for d in callback_data)
+    answered = telegram.calls_to("answerCallbackQuery")
+    assert len(answered) == len(telegram.calls_to("editMessageText")) > 10
+
+
+@pytest.mark.skipif(not Path(TEXTS_DIR / "it.yaml").exists(), reason="no it catalogue yet")
+def test_the_telegram_client_language_opens_the_conversation_in_it(
+    transport: Transport, application: App, telegram: FakeTelegram
+) -> None:
+    user = TelegramUser(transport, telegram, application.engine, CHAT, language_code="it")
+    user.start()
+
+    italian = intake_flow().catalogues["it"].texts
+    assert user.node() == "consent"
+    assert user.texts()[0] == italian["welcome"]
+    assert user.texts()[-1] == italian["consent.ask"]
