@@ -153,3 +153,6 @@ class Appointment(SQLModel, table=True):
     cancel_reason: str | None = None
     attended: bool | None = None  # None: not recorded
     attendance_marked_at: datetime | None = _instant(nullable=True)
+    confirmed_at: datetime | None = _instant(nullable=True)  # "I'll come", to a reminder
+    follow_up_rating: int | None = None  # 1-5, the day after
+    follow_up_next_step: str | None = None

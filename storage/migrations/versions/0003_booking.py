@@ -162,6 +162,9 @@ def upgrade() -> None:
         sa.Column("cancel_reason", sa.String(), nullable=True),
         sa.Column("attended", sa.Boolean(), nullable=True),
         sa.Column("attendance_marked_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("confirmed_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("follow_up_rating", sa.Integer(), nullable=True),
+        sa.Column("follow_up_next_step", sa.String(), nullable=True),
         sa.ForeignKeyConstraint(
             ["counselor_id"], ["counselor.id"], name=op.f("fk_appointment_counselor_id_counselor")
         ),

@@ -1,0 +1,160 @@
+"""From the intake to a booked meeting, and what comes after it, through the conversation."""
+
+from sqlalchemy import Engine
+from sqlmodel import select
+
+from bot.booking.appointment import cancel
+from bot.conversation import ConversationService
+from bot.network import seed_demo_if_empty
+from dialogs.loader import intake_flow
+from dialogs.model import AppointmentCancelledByCounselor, FollowUpDue, NudgeDue, ReminderDue
+from storage.booking import Appointment
+from storage.db import unit_of_work
+from storage.models import Outbox
+from tests.chat import Chat, texts
+from tests.clock import FakeClock
+from tests.intake_script import ENGLISH_INTAKE
+from tests.integration.conftest import NOTICE
+
+
+def _booked(service: ConversationService, address: str = "person-1") -> tuple[Chat, list[dict]]:
+    chat = Chat(service, address)
+    chat.start("en")
+    for answer in ENGLISH_INTAKE[:-1]:
+        chat.say(answer)
+    offer = chat.say(ENGLISH_INTAKE[-1])[-1]
+    return chat, offer["choices"]
+
+
+def _appointments(engine: Engine) -> list[Appointment]:
+    with unit_of_work(engine) as db:
+        return list(db.exec(select(Appointment).order_by(Appointment.id)).all())
+
+
+def test_the_intake_ends_with_slots_and_a_booked_confirmed_meeting(
+    service: ConversationService, engine: Engine
+) -> None:
+    chat, choices = _booked(service)
+    labels = [c["label"] for c in choices]
+    assert len(labels) == 7 and labels[3:] == ["Other days", "Another place", "By phone", "Not now"]
+    assert all(" - Porto" in label for label in labels[:3])
+    reply = texts(chat.say("1"))
+    assert reply.startswith(f"Booked: {labels[0].split(' - ')[0]}, Quiosque da Vida Activa")
+    assert "Rua de Santa Catarina 312" in reply and "openstreetmap.org" in reply
+    (appointment,) = _appointments(engine)
+    assert (appointment.person_id, appointment.status) == (chat.person_id, "booked")
+    with unit_of_work(engine) as db:
+        notice = db.exec(select(Outbox).where(Outbox.kind == "notification")).one()
+    assert notice.payload["ics_method"] == "REQUEST" and "BEGIN:VCALENDAR" in notice.payload["ics"]
+    assert "Porto" in notice.payload["text"] and "track: orientation" in notice.payload["text"]
+
+
+def test_a_day_said_in_words_narrows_the_offer(
+    engine: Engine, cipher, clock: FakeClock, understand
+) -> None:
+    seed_demo_if_empty(engine)
+    service = ConversationService(engine, intake_flow(), cipher, NOTICE, understand, clock)
+    chat = Chat(service)
+    chat.start("en")
+    for answer in ENGLISH_INTAKE[:7]:
+        chat.say(answer)
+    chat.say("yes")  # what was understood of the experience
+    for answer in ENGLISH_INTAKE[7:]:
+        chat.say(answer)
+    # The clock stands on Tuesday 24 November 2026; the next Thursday is the 26th.
+    wished = [c["label"] for c in chat.say("Thursday afternoon")[-1]["choices"][:3]]
+    assert wished and all(label.startswith("Thu 26 Nov, 1") for label in wished)
+
+
+def test_moving_keeps_one_appointment_and_cancelling_releases_it(
+    service: ConversationService, engine: Engine
+) -> None:
+    chat, _ = _booked(service)
+    chat.say("1")
+    chat.say("move")
+    moved = texts(chat.say("3"))
+    assert moved.startswith("Booked:")
+    (appointment,) = _appointments(engine)
+    assert appointment.sequence == 1 and appointment.status == "booked"
+    chat.say("cancel")
+    reply = texts(chat.say("yes"))
+    assert "is cancelled" in reply
+    (appointment,) = _appointments(engine)
+    assert appointment.status == "cancelled" and appointment.cancelled_by == "person"
+
+
+def test_a_reminder_is_answered_and_recorded_and_a_stale_one_says_nothing(
+    service: ConversationService, engine: Engine, clock: FakeClock
+) -> None:
+    chat, _ = _booked(service)
+    chat.say("1")
+    (appointment,) = _appointments(engine)
+    before = len(chat.sent)
+    service.tell(chat.person_id, ReminderDue(appointment.id + 99), kind="reminder")
+    service.tell(chat.person_id, ReminderDue(appointment.id), kind="reminder")
+    chat.dispatcher.dispatch_due(channel="console")
+    (reminder,) = chat.sent[before:]
+    assert reminder["text"].startswith("Reminder: your meeting is ")
+    assert [c["label"] for c in reminder["choices"]] == [
+        "Yes, I'll come", "Cancel it", "Change the time",
+    ]  # fmt: skip
+    with unit_of_work(engine) as db:
+        kinds = {o.kind for o in db.exec(select(Outbox).where(Outbox.status == "sent")).all()}
+    assert "reminder" in kinds
+    reply = chat.say("1")
+    assert reply[0]["text"] == "Thank you, see you then!"
+    assert reply[-1]["choices"][0]["label"] == "Move the meeting"
+    (appointment,) = _appointments(engine)
+    assert appointment.confirmed_at == clock.now
+
+
+def test_the_day_after_the_person_rates_the_meeting_and_says_what_next(
+    service: ConversationService, engine: Engine
+) -> None:
+    chat, _ = _booked(service)
+    chat.say("1")
+    (appointment,) = _appointments(engine)
+    service.tell(chat.person_id, FollowUpDue(appointment.id), kind="reminder")
+    chat.dispatcher.dispatch_due(channel="console")
+    assert chat.sent[-1]["text"].startswith("How did your meeting go?")
+    chat.say("4")
+    reply = texts(chat.say("a training course"))
+    assert reply.startswith("Thank you for telling us.")
+    (appointment,) = _appointments(engine)
+    assert (appointment.follow_up_rating, appointment.follow_up_next_step) == (4, "training")
+
+
+def test_when_the_counselor_cancels_the_person_is_told_and_offered_new_slots(
+    service: ConversationService, engine: Engine, clock: FakeClock
+) -> None:
+    chat, _ = _booked(service)
+    chat.say("1")
+    (appointment,) = _appointments(engine)
+    with unit_of_work(engine) as db:
+        cancel(db, appointment.id, "counselor", "illness", clock.now)
+    service.tell(chat.person_id, AppointmentCancelledByCounselor(appointment.id))
+    chat.dispatcher.dispatch_due(channel="console")
+    told, offer = chat.sent[-2:]
+    assert told["text"].startswith("Sorry, the counselor had to cancel your meeting on ")
+    assert offer["text"].startswith("When can you come?") and len(offer["choices"]) == 7
+
+
+def test_a_nudge_brings_back_a_half_way_intake_and_never_a_finished_one(
+    service: ConversationService,
+) -> None:
+    chat = Chat(service)
+    chat.start("en")
+    chat.say("yes")
+    chat.say("Porto")
+    service.tell(chat.person_id, NudgeDue(1), kind="nudge")
+    chat.dispatcher.dispatch_due(channel="console")
+    nudge, question = chat.sent[-2:]
+    assert nudge["text"] == (
+        "Hello again! We stopped at your age. Shall we go on? It takes a few minutes."
+    )
+    assert question["text"] == "How old are you?"
+    finished, _ = _booked(service, "person-2")
+    before = len(finished.sent)
+    service.tell(finished.person_id, NudgeDue(1), kind="nudge")
+    finished.dispatcher.dispatch_due(channel="console")
+    assert len(finished.sent) == before
