@@ -128,8 +128,9 @@ def main() -> None:
     worker.start()
     jobs.start()
     due_count = [0]
-    writer = threading.Thread(target=write,
-                              args=(engine, who, args.reminders, args.seconds, due_count))
+    writer = threading.Thread(
+        target=write, args=(engine, who, args.reminders, args.seconds, due_count)
+    )
     writer.start()
     peak = before
     while writer.is_alive() or len(recorder.seconds) < due_count[0]:

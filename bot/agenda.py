@@ -41,8 +41,9 @@ def queue_agendas(engine: Engine, now: datetime, default_zone: str, hour: int) -
             identity = repo.find_or_create_identity(db, CHANNEL, counselor.telegram_chat_id, now)
             view = AgendaView(lang=_lang(counselor), zone=zone)
             payload = view.payload(db, counselor, "today", now, None)
-            repo.enqueue(db, identity.id, None, CHANNEL, "notification", payload, now,
-                         reference=reference)
+            repo.enqueue(
+                db, identity.id, None, CHANNEL, "notification", payload, now, reference=reference
+            )
             queued += 1
     return queued
 

@@ -73,6 +73,26 @@ def cancel_appointment(db: Session, question: CancellationRequested, now: dateti
     notify_counselor(db, appointment, None, "cancelled", now)
 
 
+def release_before_erasure(db: Session, person_id: str, now: datetime) -> None:
+    """Free the person's coming meetings and tell their counselors, before their data goes.
+
+    The notices carry no summary and are detached from the person, so that the erasure that
+    follows does not delete them with the person's own messages.
+    """
+    coming = db.exec(
+        select(Appointment).where(
+            Appointment.person_id == person_id,
+            Appointment.status == "booked",
+            Appointment.ends_at > now,
+        )
+    ).all()
+    for appointment in coming:
+        cancelled = cancel(db, appointment.id, "person", "data erased", now)
+        for notice in notify_counselor(db, cancelled, None, "cancelled", now):
+            notice.person_id = None
+            db.add(notice)
+
+
 def record_reminder_answer(db: Session, answer: ReminderAnswered, now: datetime) -> None:
     """A "yes, I'll come" is kept on the appointment; cancel and move follow their own way."""
     appointment = db.get(Appointment, answer.appointment_id)

@@ -129,7 +129,7 @@ def _reachable_identities(db: Session, person_ids: list[str]) -> dict[str, Ident
         identities = db.exec(
             select(Identity)
             .where(
-                col(Identity.person_id).in_(person_ids[start:start + chunk]),
+                col(Identity.person_id).in_(person_ids[start : start + chunk]),
                 col(Identity.channel).in_(CHANNELS),
                 Identity.reachable,
                 ~col(Identity.opted_out),

@@ -19,6 +19,7 @@ from bot.booking_answers import (
     find_slots,
     record_follow_up,
     record_reminder_answer,
+    release_before_erasure,
     take_slot,
 )
 from bot.intake_record import intake_from
@@ -248,6 +249,7 @@ class ConversationService:
         record_follow_up(context.db, event)
 
     def _erasure_requested(self, context: _Context, event: ErasureRequested) -> None:
+        release_before_erasure(context.db, context.identity.person_id, context.now)
         repo.erase_person(context.db, context.identity.person_id, context.now)
         # The identity now belongs to a blank person: the goodbye can still be sent to it.
         context.db.refresh(context.identity)

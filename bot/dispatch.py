@@ -170,8 +170,12 @@ class Dispatcher:
 
     def _deliver(self, row: Outbox, identity: Identity) -> int:
         if _silenced(identity, row):
-            self._end(row, status="failed", attempts=row.attempts + 1,
-                      last_error="opted out" if identity.opted_out else "unreachable")
+            self._end(
+                row,
+                status="failed",
+                attempts=row.attempts + 1,
+                last_error="opted out" if identity.opted_out else "unreachable",
+            )
             return 0
         wait_until = self._held_until(row)
         if wait_until is not None:
@@ -196,8 +200,13 @@ class Dispatcher:
             log.info("outbox %s dropped: %s", row.id, reason)
             self._end(row, status="cancelled", last_error=str(reason))
             return 0
-        self._end(row, status="sent", sent_at=self.clock(), external_id=external_id,
-                  attempts=row.attempts + 1)
+        self._end(
+            row,
+            status="sent",
+            sent_at=self.clock(),
+            external_id=external_id,
+            attempts=row.attempts + 1,
+        )
         return 1
 
     def _held_until(self, row: Outbox) -> datetime | None:
@@ -223,11 +232,20 @@ class Dispatcher:
         attempts = row.attempts + 1
         if attempts >= self.retry.max_attempts:
             log.warning("outbox %s failed after %s attempts: %s", row.id, attempts, pause)
-            self._end(row, status="failed", attempts=attempts,
-                      last_error=f"{pause} (after {attempts} attempts)")
+            self._end(
+                row,
+                status="failed",
+                attempts=attempts,
+                last_error=f"{pause} (after {attempts} attempts)",
+            )
             return
-        self._end(row, status="pending", attempts=attempts, last_error=str(pause),
-                  not_before=now + self.retry.delay(attempts, pause.seconds))
+        self._end(
+            row,
+            status="pending",
+            attempts=attempts,
+            last_error=str(pause),
+            not_before=now + self.retry.delay(attempts, pause.seconds),
+        )
 
     def _end(self, row: Outbox, **values: Any) -> None:
         if not outbox.end(self.engine, row, **values):

@@ -71,4 +71,3 @@ def _nudges_so_far(db: Session, person_id: str) -> int:
     return db.exec(
         select(func.count()).select_from(Outbox).where(col(Outbox.reference).startswith(prefix))
     ).one()
-

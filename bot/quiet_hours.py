@@ -13,11 +13,13 @@ municipality of their latest intake, else the default zone of the settings.
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
+from time import monotonic
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
+from bot.ratelimit import Seconds
 from storage.booking import Appointment
 from storage.models import Intake, Outbox, Site
 
@@ -51,20 +53,27 @@ class QuietHours:
 
 
 class PersonZones:
-    """The zone of each person, looked up once per person for the life of the object."""
+    """The zone of each person, looked up again after KEEP_SECONDS (they may book elsewhere)."""
 
-    def __init__(self, engine: Engine, default: str) -> None:
+    KEEP_SECONDS = 3600.0
+
+    def __init__(self, engine: Engine, default: str, clock: Seconds = monotonic) -> None:
         self.engine = engine
         self.default = ZoneInfo(default)
-        self._known: dict[str, ZoneInfo] = {}
+        self.clock = clock
+        self._known: dict[str, tuple[ZoneInfo, float]] = {}
 
     def __call__(self, person_id: str | None) -> ZoneInfo:
         if person_id is None:
             return self.default
-        if person_id not in self._known:
-            with Session(self.engine) as db:
-                self._known[person_id] = self._lookup(db, person_id)
-        return self._known[person_id]
+        now = self.clock()
+        known = self._known.get(person_id)
+        if known is not None and now - known[1] < self.KEEP_SECONDS:
+            return known[0]
+        with Session(self.engine) as db:
+            zone = self._lookup(db, person_id)
+        self._known[person_id] = (zone, now)
+        return zone
 
     def _lookup(self, db: Session, person_id: str) -> ZoneInfo:
         site_zone = db.exec(

@@ -144,4 +144,3 @@ class Worker:
             close = getattr(channel.sender, "close", None)
             if close is not None:
                 close()
-

@@ -118,8 +118,14 @@ def outbox_failed(limit: int = 100) -> None:
         rows = outbox.failed_rows(db, limit)
     table = Table("id", "kind", "channel", "attempts", "reason", "created")
     for row in rows:
-        table.add_row(str(row.id), row.kind, row.channel, str(row.attempts),
-                      row.last_error or "", row.created_at.isoformat(timespec="seconds"))
+        table.add_row(
+            str(row.id),
+            row.kind,
+            row.channel,
+            str(row.attempts),
+            row.last_error or "",
+            row.created_at.isoformat(timespec="seconds"),
+        )
     Console().print(table)
 
 
@@ -147,8 +153,10 @@ def _instant(text: str) -> datetime:
 
 def _texts(path: Path) -> dict[str, str]:
     texts = yaml.safe_load(path.read_text(encoding="utf-8"))
-    if not isinstance(texts, dict) or not texts or not all(
-        isinstance(v, str) and v.strip() for v in texts.values()
+    if (
+        not isinstance(texts, dict)
+        or not texts
+        or not all(isinstance(v, str) and v.strip() for v in texts.values())
     ):
         raise typer.BadParameter(f"{path}: one text per language, e.g. {{pt: ..., it: ...}}")
     return {str(lang): text.strip() for lang, text in texts.items()}

@@ -15,7 +15,7 @@ class WorkerSettings(BaseSettings):
     quiet_hours: str = "21:00-08:00"  # in the person's zone
     outbox_max_attempts: int = 8
     outbox_lease_seconds: float = 300.0
-    send_concurrency: int = 4  # sends at once per channel; a slow API needs several for 30/s
+    send_concurrency: int = 1  # sends at once per channel: raise it when a send takes > 30 ms
     rate_margin: float = 0.97  # the worker paces this much under a channel's limit
 
 

@@ -197,6 +197,9 @@ def _exported(
         "cancelled_by": appointment.cancelled_by,
         "cancel_reason": appointment.cancel_reason,
         "attendance": attendance,
+        "confirmed_at": _iso(appointment.confirmed_at),
+        "follow_up_rating": appointment.follow_up_rating,
+        "follow_up_next_step": appointment.follow_up_next_step,
     }
 
 

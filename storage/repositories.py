@@ -9,6 +9,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, select
 
+from storage.booking import Appointment
 from storage.crypto import Cipher
 from storage.models import (
     Consent,
@@ -312,7 +313,8 @@ def cancel_by_reference(session: Session, reference: str) -> int:
 def erase_person(session: Session, person_id: str, now: datetime) -> Person:
     """Delete everything about the person except the record of their consent decisions.
 
-    Conversation, intakes with their special answers, hand-overs and outbox rows are deleted;
+    Conversation, intakes with their special answers, appointments (release their seats first:
+    bot.booking_answers.release_before_erasure), hand-overs and outbox rows are deleted;
     inbound rows lose their link to the person. The consent rows stay, with the person row they
     point to (stripped to id and dates, `erased_at` set): they hold no answer, only what was
     agreed to, when and under which notice, which the organisation must be able to show later.
@@ -334,6 +336,7 @@ def erase_person(session: Session, person_id: str, now: datetime) -> Person:
     intake_ids = select(Intake.id).where(Intake.person_id == person_id)
     for statement in (
         delete(Outbox).where(Outbox.person_id == person_id),
+        delete(Appointment).where(Appointment.person_id == person_id),
         delete(IntakeSpecial).where(IntakeSpecial.intake_id.in_(intake_ids)),
         delete(Intake).where(Intake.person_id == person_id),
         delete(HandOver).where(HandOver.person_id == person_id),

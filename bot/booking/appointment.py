@@ -89,7 +89,7 @@ def move(
     """
     appointment = appointments.appointment_for_update(db, appointment_id)
     if appointment.status != "booked" or appointment.starts_at <= now:
-        raise NotActive(f"appointment {appointment_id} is {appointment.status}")
+        raise NotActive(f"appointment {appointment_id} is {appointment.status} or has started")
     if offer.service_id != appointment.service_id:
         raise ValueError("a move keeps the service; book the other service instead")
     service = _service(db, offer)

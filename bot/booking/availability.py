@@ -40,12 +40,12 @@ class WeeklyHours:
         return serves(self.services, service_code, group)
 
     @cached_property
-    def worked(self) -> list[Minutes]:
+    def worked(self) -> tuple[Minutes, ...]:
         """The hours without the breaks."""
         spans = [(_minutes(self.starts), _minutes(self.ends))]
         for pause in self.breaks:
             spans = subtract(spans, (_minutes(pause[0]), _minutes(pause[1])))
-        return spans
+        return tuple(spans)
 
 
 @dataclass(frozen=True)

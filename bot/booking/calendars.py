@@ -24,7 +24,9 @@ from bot.booking.slots import (
     Need,
     OpenGroup,
     Rules,
+    Search,
     Wish,
+    free_slots,
     meetings_per_day,
 )
 from storage import appointments, availability
@@ -160,6 +162,58 @@ def load_calendars(
     return [
         calendar(c, roster.periods(c, first, last), booked[c], roster.zones) for c in counselor_ids
     ]
+
+
+class CalendarReader:
+    """The counselors' calendars for each window of one search, read lazily: the hours at the
+    sites searched, once per group of sites; a counselor's meetings only once their hours could
+    hold a slot of the search, and once per window whatever the group of sites.
+    (tests/booking/test_search_equivalence.py: this offers what reading everything would.)"""
+
+    def __init__(
+        self,
+        db: Session,
+        zones: Mapping[int, ZoneInfo],
+        days: tuple[date, date],
+        counselor_ids: list[int],
+        service_id: int,
+        ignoring_meeting_id: int | None,
+    ) -> None:
+        self.db, self.zones, self.days, self.counselor_ids = db, zones, days, counselor_ids
+        self.service_id, self.ignoring_meeting_id = service_id, ignoring_meeting_id
+        self.rosters: dict[frozenset[int], Roster] = {}
+        self.booked: dict[tuple[datetime, datetime], dict[int, Booked]] = defaultdict(dict)
+
+    def __call__(self, search: Search) -> list[Calendar]:
+        roster = self._roster(frozenset(search.sites))
+        days = search.days
+        wanted, periods = [], {}
+        for counselor_id in self.counselor_ids:
+            # Open group sessions are meetings, held even if the hours changed since they were
+            # booked: with a group service every counselor's meetings are read.
+            if search.need.group or roster.may_hold(counselor_id, search.need, search.wish):
+                periods[counselor_id] = roster.periods(counselor_id, *days)
+                if search.need.group or _could_hold(search, counselor_id, periods[counselor_id]):
+                    wanted.append(counselor_id)
+        booked = self.booked[search.window]
+        unread = [c for c in wanted if c not in booked]
+        if unread:
+            booked.update(load_booked(self.db, unread, search.window, self.service_id,
+                                      self.ignoring_meeting_id))  # fmt: skip
+        return [calendar(c, periods[c], booked[c], self.zones) for c in wanted]
+
+    def _roster(self, site_ids: frozenset[int]) -> Roster:
+        if site_ids not in self.rosters:
+            self.rosters[site_ids] = load_roster(
+                self.db, self.counselor_ids, self.zones, site_ids, *self.days
+            )
+        return self.rosters[site_ids]
+
+
+def _could_hold(search: Search, counselor_id: int, periods: tuple[Period, ...]) -> bool:
+    """Whether the counselor would have a slot if nothing were booked."""
+    empty = Calendar(counselor_id, periods, (), {})
+    return next(free_slots(empty, search), None) is not None
 
 
 def days_around(window: tuple[datetime, datetime]) -> tuple[date, date]:

@@ -52,6 +52,9 @@ def import_booking(db: Session, data: Mapping[str, Any]) -> dict[str, int]:
     counselors = {c.code: c for c in db.exec(select(Counselor)).all()}
     sites = {s.code: s for s in db.exec(select(Site)).all()}
     if data.get("booking_rules"):
+        step = data["booking_rules"].get("slot_step_minutes", 60)
+        if not (isinstance(step, int) and 0 < step <= 60 and 60 % step == 0):
+            raise ValueError(f"booking_rules: slot_step_minutes {step!r} must divide an hour")
         availability.save_booking_rules(db, data["booking_rules"])
     for code, entry in (data.get("availability") or {}).items():
         counselor = _known(counselors, code, "counselor")

@@ -67,11 +67,14 @@ def notify_counselor(
     counselor, in their first language that has texts; returns the outbox rows.
 
     After a move to another counselor, the one it was with is told it is cancelled (at the time
-    they had it) and the new one that it is booked.
+    they had it) and the new one that it is booked. "moved" for an appointment never moved is
+    told as "booked".
     """
     counselor = _get(db, Counselor, appointment.counselor_id)
     invite = Invite.of(appointment)
-    if kind != "moved" or appointment.previous_meeting_id is None:
+    if kind == "moved" and appointment.previous_meeting_id is None:
+        kind = "booked"
+    if kind != "moved":
         return [_queue(db, appointment, counselor, invite, intake_summary, kind, now)]
     before = _get(db, Meeting, appointment.previous_meeting_id)
     if before.counselor_id == counselor.id:

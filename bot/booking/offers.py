@@ -1,37 +1,17 @@
 """The few slots to offer a person: the right service, counselor, place and time."""
 
 import unicodedata
-from collections import defaultdict
 from collections.abc import Iterator, Mapping
 from dataclasses import asdict, dataclass, field, replace
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from itertools import chain
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, select
 
-from bot.booking.availability import Period
-from bot.booking.calendars import (
-    Booked,
-    Roster,
-    calendar,
-    days_around,
-    load_booked,
-    load_roster,
-    load_rules,
-)
-from bot.booking.slots import (
-    Calendar,
-    Mode,
-    Need,
-    Search,
-    Slot,
-    Wish,
-    all_free_slots,
-    free_slots,
-    pick,
-)
+from bot.booking.calendars import CalendarReader, days_around, load_rules
+from bot.booking.slots import Mode, Need, Search, Slot, Wish, all_free_slots, pick
 from storage.booking import Appointment
 from storage.models import Counselor, Service, Site
 
@@ -130,7 +110,7 @@ def offer_slots(
     )
     start, end = _span(request.wish, now, rules.min_notice, rules.horizon)
     zones = {site_id: ZoneInfo(site.timezone) for site_id, site in sites.items()}
-    calendars = _Calendars(
+    calendars = CalendarReader(
         db, zones, days_around((start, end)), list(counselors), service.id,
         _meeting_of(db, ignoring_appointment_id),
     )  # fmt: skip
@@ -147,59 +127,8 @@ def offer_slots(
     return [_offer(slot, counselors, sites, service, request.mode) for slot in chosen]
 
 
-class _Calendars:
-    """The counselors' calendars for each window of a search, read lazily: the hours at the
-    sites searched, once per group of sites; a counselor's meetings only once their hours could
-    hold a slot of the search, and once per window whatever the group of sites."""
-
-    def __init__(
-        self,
-        db: Session,
-        zones: Mapping[int, ZoneInfo],
-        days: tuple[date, date],
-        counselor_ids: list[int],
-        service_id: int,
-        ignoring_meeting_id: int | None,
-    ) -> None:
-        self.db, self.zones, self.days, self.counselor_ids = db, zones, days, counselor_ids
-        self.service_id, self.ignoring_meeting_id = service_id, ignoring_meeting_id
-        self.rosters: dict[frozenset[int], Roster] = {}
-        self.booked: dict[tuple[datetime, datetime], dict[int, Booked]] = defaultdict(dict)
-
-    def __call__(self, search: Search) -> list[Calendar]:
-        roster = self._roster(frozenset(search.sites))
-        days = search.days
-        wanted, periods = [], {}
-        for counselor_id in self.counselor_ids:
-            # Open group sessions are meetings, held even if the hours changed since they were
-            # booked: with a group service every counselor's meetings are read.
-            if search.need.group or roster.may_hold(counselor_id, search.need, search.wish):
-                periods[counselor_id] = roster.periods(counselor_id, *days)
-                if search.need.group or _could_hold(search, counselor_id, periods[counselor_id]):
-                    wanted.append(counselor_id)
-        booked = self.booked[search.window]
-        unread = [c for c in wanted if c not in booked]
-        if unread:
-            booked.update(load_booked(self.db, unread, search.window, self.service_id,
-                                      self.ignoring_meeting_id))  # fmt: skip
-        return [calendar(c, periods[c], booked[c], self.zones) for c in wanted]
-
-    def _roster(self, site_ids: frozenset[int]) -> Roster:
-        if site_ids not in self.rosters:
-            self.rosters[site_ids] = load_roster(
-                self.db, self.counselor_ids, self.zones, site_ids, *self.days
-            )
-        return self.rosters[site_ids]
-
-
-def _could_hold(search: Search, counselor_id: int, periods: tuple[Period, ...]) -> bool:
-    """Whether the counselor would have a slot if nothing were booked."""
-    empty = Calendar(counselor_id, periods, (), {})
-    return next(free_slots(empty, search), None) is not None
-
-
 def _slots(
-    calendars: _Calendars, windows: list[tuple[datetime, datetime]], search: Search
+    calendars: CalendarReader, windows: list[tuple[datetime, datetime]], search: Search
 ) -> Iterator[Slot]:
     for window in windows:
         windowed = replace(search, window=window)

@@ -18,7 +18,8 @@ from tests.booking.conftest import NOW, offers
 COLUMNS = [
     "id", "person_id", "counselor", "site", "service", "mode", "starts_at_utc", "ends_at_utc",
     "timezone", "starts_at_local", "ends_at_local", "status", "created_at", "cancelled_at",
-    "cancelled_by", "cancel_reason", "attendance",
+    "cancelled_by", "cancel_reason", "attendance", "confirmed_at", "follow_up_rating",
+    "follow_up_next_step",
 ]  # fmt: skip
 
 

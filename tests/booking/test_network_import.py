@@ -112,6 +112,8 @@ ANA_WEEKLY = ("availability", "ana", "weekly")
                      "extra hours need a site", id="extra hours nowhere"),
         pytest.param(with_change(("booking_rules", "slot_step"), 30), "unknown fields",
                      id="a misspelt rule"),
+        pytest.param(with_change(("booking_rules", "slot_step_minutes"), 25), "divide an hour",
+                     id="a step off the hour"),
     ],
 )  # fmt: skip
 def test_mistakes_in_the_file_are_refused(network: Engine, data, message) -> None:

@@ -56,6 +56,14 @@ def test_without_a_linked_chat_the_notice_waits_on_the_email_channel(
     assert event["UID"] == f"appointment-{appointment.id}@percorso"
 
 
+def test_moved_before_any_move_is_told_as_booked(network: Engine, people) -> None:
+    appointment = booked_with_joao(network, people["ana"])
+    with unit_of_work(network) as db:
+        (row,) = notify_counselor(db, appointment, None, "moved", NOW)
+    assert row.payload["notification"] == "booked"
+    assert row.payload["text"].startswith("Nova marcação:")
+
+
 def test_a_linked_counselor_gets_it_on_telegram(network: Engine, people) -> None:
     with unit_of_work(network) as db:
         joao = db.exec(select(Counselor).where(Counselor.code == "joao")).one()

@@ -158,3 +158,19 @@ def test_a_nudge_brings_back_a_half_way_intake_and_never_a_finished_one(
     service.tell(finished.person_id, NudgeDue(1), kind="nudge")
     finished.dispatcher.dispatch_due(channel="console")
     assert len(finished.sent) == before
+
+
+def test_erasing_my_data_frees_my_meeting_and_tells_the_counselor_without_my_data(
+    service: ConversationService, engine: Engine
+) -> None:
+    chat, _ = _booked(service)
+    chat.say("1")
+    assert len(_appointments(engine)) == 1
+    chat.say("delete")
+    chat.say("yes")
+    assert _appointments(engine) == []
+    with unit_of_work(engine) as db:
+        notices = db.exec(select(Outbox).where(Outbox.kind == "notification")).all()
+    (cancelled,) = notices
+    assert cancelled.person_id is None and cancelled.payload["ics_method"] == "CANCEL"
+    assert "track:" not in cancelled.payload["text"]

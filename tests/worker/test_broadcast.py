@@ -79,8 +79,17 @@ def test_the_audience_is_the_segment_less_opted_out_and_unreachable_people(
     person(engine, clock, "6", reachable=False)
     moved = person(engine, clock, "7", municipality="Lisboa")
     with unit_of_work(engine) as db:  # a newer intake puts this one in Porto
-        db.add(Intake(person_id=moved, channel="telegram", lang="pt", started_at=clock(),
-                      consent_version="2026-11", municipality="Porto", track="training"))
+        db.add(
+            Intake(
+                person_id=moved,
+                channel="telegram",
+                lang="pt",
+                started_at=clock(),
+                consent_version="2026-11",
+                municipality="Porto",
+                track="training",
+            )
+        )
 
     with unit_of_work(engine) as db:
         found = audience(db, PORTO_TRAINING, TEXTS)

@@ -1,5 +1,6 @@
 """`percorso broadcast` and `percorso outbox` on the configured database."""
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -70,11 +71,13 @@ def test_a_confirmed_broadcast_is_queued_and_its_status_read(
             "--at", "2026-12-01T10:00+00:00", "--yes"]  # fmt: skip
 
     queued = runner.invoke(app, args)
-    status = runner.invoke(app, ["broadcast", "status", "1"])
+    found = re.search(r"broadcast (\d+): 3 messages queued for 2026-12-01T10:00:00\+00:00",
+                      queued.output)  # fmt: skip
+    assert found is not None, queued.output
+    status = runner.invoke(app, ["broadcast", "status", found[1]])
 
-    assert queued.exit_code == 0, queued.output
-    assert "broadcast 1: 3 messages queued for 2026-12-01T10:00:00+00:00" in queued.output
     assert status.output.strip() == "pending=3 sent=0 failed=0 cancelled=0"
+    assert runner.invoke(app, ["broadcast", "status", "999999"]).exit_code == 1
 
 
 def test_a_bad_segment_is_refused(message_file: Path) -> None:

@@ -83,9 +83,7 @@ def test_rows_of_a_worker_that_died_are_sent_once_after_its_lease(
     assert {r.status for r in rows(engine)} == {"sent"}
 
 
-def test_a_stop_gives_back_the_rows_claimed_but_not_tried(
-    engine: Engine, clock: FakeClock
-) -> None:
+def test_a_stop_gives_back_the_rows_claimed_but_not_tried(engine: Engine, clock: FakeClock) -> None:
     queue(engine, clock, 4)
     sender = Recorder()
     dispatcher = Dispatcher(engine, {"telegram": sender}, clock)

@@ -51,9 +51,7 @@ def test_a_silent_intake_is_nudged_after_one_day_and_after_three_then_left_alone
     assert nudges(engine) == [(ana, 1), (ana, 2)]
 
 
-def test_finished_stopped_or_talking_people_are_not_nudged(
-    engine: Engine, cipher: Cipher
-) -> None:
+def test_finished_stopped_or_talking_people_are_not_nudged(engine: Engine, cipher: Cipher) -> None:
     start = datetime(2026, 11, 24, 10, tzinfo=UTC)
     done = chatting(engine, cipher, "1", start)
     with unit_of_work(engine) as db:
