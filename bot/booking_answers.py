@@ -144,6 +144,7 @@ def _details(db: Session, appointment: Appointment, lang: str) -> dict:
     in_person = appointment.mode == "in_person"
     return {
         "id": appointment.id,
+        "starts_at": appointment.starts_at.isoformat(),
         "when": when(appointment.starts_at, site.timezone, lang),
         "place": where(site.name if in_person else site.municipality, appointment.mode, lang),
         "address": f"{site.address}." if in_person else "",

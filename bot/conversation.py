@@ -140,12 +140,17 @@ class ConversationService:
             self.after_commit(handled)
         return handled
 
-    def tell(self, person_id: str, given: Input, kind: str = "reply") -> None:
+    def tell(
+        self, person_id: str, given: Input, kind: str = "reply", once: str | None = None
+    ) -> None:
         """Resume a person's conversation with something that happened outside it (a reminder
         is due, a counselor cancelled); the messages, queued as `kind`, go to the identity the
-        person added last."""
+        person added last. With `once`, a key seen before changes nothing: a timer that fires
+        again after a crash is not told twice."""
         now = self.clock()
         with unit_of_work(self.engine) as db:
+            if once and not repo.record_inbound(db, "timer", once, person_id, now):
+                return
             lock_person(db, person_id)
             identity = repo.latest_identity(db, person_id)
             if identity is None:
@@ -213,6 +218,10 @@ class ConversationService:
             "multiple": event.multiple,
             "sms_text": event.sms_text,
         }
+        if context.kind == "reminder":
+            # A reminder held back by rate limits or retries must not arrive after the meeting.
+            appointment = context.session.answers.get("appointment") or {}
+            payload["expires_at"] = appointment.get("starts_at")
         repo.enqueue(context.db, context.identity.id, context.identity.person_id,
                      context.identity.channel, context.kind, payload, context.now)
 

@@ -177,6 +177,10 @@ class Dispatcher:
                 last_error="opted out" if identity.opted_out else "unreachable",
             )
             return 0
+        expires = row.payload.get("expires_at")
+        if expires and datetime.fromisoformat(expires) <= self.clock():
+            self._end(row, status="cancelled", last_error="late: the meeting has begun")
+            return 0
         wait_until = self._held_until(row)
         if wait_until is not None:
             self._end(row, status="pending", not_before=wait_until, last_error="quiet hours")

@@ -8,6 +8,7 @@ appointment carry its reminders reference, so a cancellation or a move cancels t
 transaction (bot.booking.appointment); a move schedules new ones.
 """
 
+import uuid
 from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -50,11 +51,15 @@ def queue_trigger(
     now: datetime,
     reference: str,
 ) -> Outbox | None:
-    """A trigger row for the person, on the identity they last used (None: nobody to tell)."""
+    """A trigger row for the person, on the identity they last used (None: nobody to tell).
+
+    `once` keys the row: a trigger run again after a crash is refused by the conversation.
+    """
     identity = repo.latest_identity(db, person_id)
     if identity is None:
         return None
     assert identity.id is not None
+    payload = {**payload, "once": uuid.uuid4().hex}
     return repo.enqueue(
         db, identity.id, person_id, TRIGGER_CHANNEL, kind, payload, now,
         not_before=due, reference=reference,

@@ -26,17 +26,19 @@ class TriggerRunner:
 
     def __call__(self, identity: Identity, payload: dict[str, Any]) -> None:
         trigger = payload.get("trigger")
-        person_id = identity.person_id
+        person_id, once = identity.person_id, payload.get("once")
         if trigger == "reminder":
-            self._reminder(person_id, payload["appointment_id"], payload.get("superseded_at"))
+            self._reminder(person_id, payload["appointment_id"], payload.get("superseded_at"), once)
         elif trigger == "follow_up":
-            self._follow_up(person_id, payload["appointment_id"])
+            self._follow_up(person_id, payload["appointment_id"], once)
         elif trigger == "nudge":
-            self.service.tell(person_id, NudgeDue(payload["number"]), kind="nudge")
+            self.service.tell(person_id, NudgeDue(payload["number"]), kind="nudge", once=once)
         else:
             raise Dropped(f"unknown trigger {trigger!r}")
 
-    def _reminder(self, person_id: str, appointment_id: int, superseded_at: str | None) -> None:
+    def _reminder(
+        self, person_id: str, appointment_id: int, superseded_at: str | None, once: str | None
+    ) -> None:
         appointment, zone = self._appointment(appointment_id)
         if appointment.status != "booked":
             raise Dropped(f"appointment {appointment.status}")
@@ -48,13 +50,13 @@ class TriggerRunner:
         morning = self.quiet.morning(now, zone)
         if morning is not None and morning <= appointment.starts_at - URGENT_BEFORE:
             raise RetryLater("quiet hours", (morning - now).total_seconds())
-        self.service.tell(person_id, ReminderDue(appointment_id), kind="reminder")
+        self.service.tell(person_id, ReminderDue(appointment_id), kind="reminder", once=once)
 
-    def _follow_up(self, person_id: str, appointment_id: int) -> None:
+    def _follow_up(self, person_id: str, appointment_id: int, once: str | None) -> None:
         appointment, _ = self._appointment(appointment_id)
         if appointment.status == "cancelled" or appointment.attended is False:
             raise Dropped("no meeting held")
-        self.service.tell(person_id, FollowUpDue(appointment_id), kind="nudge")
+        self.service.tell(person_id, FollowUpDue(appointment_id), kind="nudge", once=once)
 
     def _appointment(self, appointment_id: int) -> tuple[Appointment, ZoneInfo]:
         with Session(self.service.engine) as db:

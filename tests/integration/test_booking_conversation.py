@@ -108,6 +108,35 @@ def test_a_reminder_is_answered_and_recorded_and_a_stale_one_says_nothing(
     assert appointment.confirmed_at == clock.now
 
 
+def test_a_timer_that_fires_twice_tells_the_person_once(service: ConversationService) -> None:
+    chat, _ = _booked(service)
+    chat.say("1")
+    sent = len(chat.sent)
+    (appointment,) = _appointments(service.engine)
+    for _ in range(2):
+        service.tell(chat.person_id, ReminderDue(appointment.id), kind="reminder", once="t-1")
+    chat.dispatcher.dispatch_due(channel="console")
+    assert len(chat.sent) == sent + 1
+
+
+def test_a_reminder_held_back_until_the_meeting_began_is_dropped_not_sent_late(
+    service: ConversationService, engine: Engine, clock: FakeClock
+) -> None:
+    chat, _ = _booked(service)
+    chat.say("1")
+    sent = len(chat.sent)
+    (appointment,) = _appointments(engine)
+    service.tell(chat.person_id, ReminderDue(appointment.id), kind="reminder")
+    clock.now = appointment.starts_at
+    chat.dispatcher.dispatch_due(channel="console")
+    assert len(chat.sent) == sent
+    with unit_of_work(engine) as db:
+        (late,) = db.exec(
+            select(Outbox).where(Outbox.kind == "reminder", Outbox.channel == "console")
+        ).all()
+    assert (late.status, late.last_error) == ("cancelled", "late: the meeting has begun")
+
+
 def test_the_day_after_the_person_rates_the_meeting_and_says_what_next(
     service: ConversationService, engine: Engine
 ) -> None:

@@ -53,7 +53,9 @@ class RecordingService:
     clock: FakeClock
     told: list[tuple[str, Input, str]] = field(default_factory=list)
 
-    def tell(self, person_id: str, given: Input, kind: str = "reply") -> None:
+    def tell(
+        self, person_id: str, given: Input, kind: str = "reply", once: str | None = None
+    ) -> None:
         self.told.append((person_id, given, kind))
 
 
