@@ -8,7 +8,9 @@ language; loading the result takes a fraction of one.
 import os
 import pickle
 import shutil
+import sys
 import tempfile
+import types
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,7 +30,7 @@ from nlp.text import fold, words
 from nlp.understanding import LANGUAGES
 
 # Bump when the build code changes in a way the data hash cannot see.
-BUILD_VERSION = "2"
+BUILD_VERSION = "3"
 PREFERRED, PHRASE, ALTERNATIVE, HIDDEN = 1.0, 0.97, 0.95, 0.9
 
 
@@ -132,7 +134,13 @@ def _used_keys(assets: LanguageAssets) -> set[str]:
 
 
 def build_language(lang: str, target: Path) -> None:
+    if lang == "fr" and french_import_skipped():
+        raise RuntimeError("French is built in a process that loaded the fast French stub")
     nlp = spacy.blank(lang)
+    if lang == "fr":
+        # spaCy's French pattern of hyphenated words is a 1.4 MB regular expression that takes
+        # 3-5 s to compile every time a French pipeline loads; a hyphenated word is split instead.
+        nlp.tokenizer.token_match = None
     nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
     nlp.add_pipe("textcat", config=TEXTCAT_CONFIG)
     lemmas = _lemma_table(lang)
@@ -158,6 +166,31 @@ def build_detector(target: Path) -> None:
         texts[lang] = [text for text, _ in data.training] + list(data.keywords) + sorted(stop_words)
     with open(target / "language.pickle", "wb") as f:
         pickle.dump(LanguageDetector.train(texts), f, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+FRENCH_EXCEPTIONS = "spacy.lang.fr.tokenizer_exceptions"
+
+
+def skip_french_import() -> None:
+    """Spare the French pattern's compilation when a built French pipeline is loaded.
+
+    Importing spaCy's French module compiles that pattern (see build_language). A pipeline
+    loaded from disk brings its own tokenizer rules, so a stand-in module with the base
+    exceptions and no pattern serves. Nothing is done once French was imported for real.
+    """
+    if "spacy.lang.fr" in sys.modules or FRENCH_EXCEPTIONS in sys.modules:
+        return
+    from spacy.lang.tokenizer_exceptions import BASE_EXCEPTIONS
+
+    stand_in = types.ModuleType(FRENCH_EXCEPTIONS)
+    stand_in.TOKENIZER_EXCEPTIONS = BASE_EXCEPTIONS
+    stand_in.TOKEN_MATCH = None
+    stand_in.PERCORSO_STAND_IN = True
+    sys.modules[FRENCH_EXCEPTIONS] = stand_in
+
+
+def french_import_skipped() -> bool:
+    return getattr(sys.modules.get(FRENCH_EXCEPTIONS), "PERCORSO_STAND_IN", False)
 
 
 def ensure_built(cache_dir: Path, languages: tuple[str, ...]) -> Path:

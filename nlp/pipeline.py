@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import spacy
 
-from nlp.build import LanguageAssets, default_cache_dir, ensure_built
+from nlp.build import LanguageAssets, default_cache_dir, ensure_built, skip_french_import
 from nlp.dates import read_when
 from nlp.entities import contact_entities, number_entities, when_entities, yes_no
 from nlp.intents import IntentClassifier
@@ -93,6 +93,7 @@ def load(languages: Iterable[str] = LANGUAGES, cache_dir: Path | None = None) ->
     if unknown:
         raise ValueError(f"unsupported languages: {sorted(unknown)}")
     root = ensure_built(cache_dir or default_cache_dir(), wanted)
+    skip_french_import()
     pipeline = Pipeline(root, wanted)
     # The indexes are millions of long-lived objects: without this, every full garbage
     # collection walks them all and a parse that triggers one takes several milliseconds.
