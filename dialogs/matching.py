@@ -7,6 +7,7 @@ same choice, and anything ambiguous must not land anywhere.
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 
 from rapidfuzz import fuzz
 
@@ -25,6 +26,7 @@ def clean(text: str) -> str:
     return " ".join(kept.split())
 
 
+@lru_cache(maxsize=8192)
 def normalize(text: str) -> str:
     """Lower case, no accents, no punctuation at the edges: the form words are compared in."""
     decomposed = unicodedata.normalize("NFKD", text.casefold())
