@@ -40,6 +40,7 @@ def build_app(
     engine = open_database(settings)
     cipher = load_cipher(settings)
     service = ConversationService(
-        engine, intake_flow(), cipher, settings.privacy_notice_version, understand, clock
+        engine, intake_flow(), cipher, settings.privacy_notice_version, understand, clock,
+        link_code_minutes=settings.link_code_minutes,
     )
     return App(settings, engine, cipher, service)

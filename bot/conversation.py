@@ -33,9 +33,13 @@ from dialogs.model import (
     Flow,
     FollowUpAnswered,
     HandOverRequested,
+    IdentityLinked,
     Input,
     IntakeCompleted,
     LanguageChosen,
+    LinkCodeGiven,
+    LinkCodeIssued,
+    LinkCodeWanted,
     MediaReceived,
     Message,
     MessageCreated,
@@ -49,6 +53,7 @@ from nlp.understanding import Understanding
 from storage import repositories as repo
 from storage.crypto import Cipher
 from storage.db import lock_person, unit_of_work
+from storage.link_codes import issue_identity_code, redeem_identity_code
 from storage.models import Identity, Person, Site
 
 log = logging.getLogger(__name__)
@@ -97,6 +102,7 @@ class _Context:
     now: datetime
     kind: str = "reply"  # what the messages written are: reply, reminder, nudge...
     erased: bool = False
+    linked_to: str | None = None  # the person this channel was just linked to
 
 
 def utc_now() -> datetime:
@@ -113,6 +119,7 @@ class ConversationService:
         understand: Understand | None = None,
         clock: Clock = utc_now,
         after_commit: Callable[[Handled], None] | None = None,
+        link_code_minutes: int = 15,
     ) -> None:
         self.engine = engine
         self.flow = flow
@@ -121,6 +128,7 @@ class ConversationService:
         self.understand = understand
         self.clock = clock
         self.after_commit = after_commit
+        self.link_code_minutes = link_code_minutes
         self.facts = {"sites": self._sites_text(), "notice_version": notice_version}
 
     def handle(self, inbound: Inbound, screen: Screen | None = None) -> Handled:
@@ -179,6 +187,11 @@ class ConversationService:
             if follow_up is None:
                 break
             given = follow_up
+        if context.linked_to:
+            # This channel now belongs to another person: go on with their conversation.
+            session = self._session(context.db, context.linked_to)
+            linked = _Context(context.db, context.identity, session, context.now)
+            return self._run(linked, IdentityLinked(True))
         if not context.erased:
             self._save(context)
 
@@ -251,6 +264,20 @@ class ConversationService:
     def _cancellation_requested(self, context: _Context, event: CancellationRequested) -> None:
         cancel_appointment(context.db, event, context.now)
 
+    def _link_code_wanted(self, context: _Context, event: LinkCodeWanted) -> Input:
+        person_id = context.identity.person_id
+        code = issue_identity_code(context.db, person_id, context.now, self.link_code_minutes)
+        return LinkCodeIssued(code, self.link_code_minutes)
+
+    def _link_code_given(self, context: _Context, event: LinkCodeGiven) -> Input | None:
+        person_id = redeem_identity_code(context.db, event.code, context.now)
+        if person_id is None or person_id == context.identity.person_id:
+            return IdentityLinked(False)
+        context.identity.person_id = person_id
+        context.db.add(context.identity)
+        context.linked_to = person_id
+        return None
+
     def _reminder_answered(self, context: _Context, event: ReminderAnswered) -> None:
         record_reminder_answer(context.db, event, context.now)
 
@@ -279,4 +306,6 @@ _HANDLERS: dict[type[Event], Callable[[ConversationService, _Context, Event], In
     CancellationRequested: ConversationService._cancellation_requested,
     ReminderAnswered: ConversationService._reminder_answered,
     FollowUpAnswered: ConversationService._follow_up_answered,
+    LinkCodeWanted: ConversationService._link_code_wanted,
+    LinkCodeGiven: ConversationService._link_code_given,
 }

@@ -130,6 +130,7 @@ def _sms_text(flow: Flow, lang: str, text_key: str, choice_keys: list[str]) -> s
     catalogue = flow.catalogues[lang]
     values = {
         **SAMPLE_FACTS, **SAMPLE_APPOINTMENT, "count": 6, "max": 1000, "topic": "...",
+        "code": "K7QX2-9ZMBA", "minutes": 15,
         "found": "; ".join(m.label for m in (*SAMPLE_UNDERSTANDING.occupations,
                                                *SAMPLE_UNDERSTANDING.skills)),
     }

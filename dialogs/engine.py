@@ -4,6 +4,7 @@ Pure by design: no I/O, no clock, no database, no channel. The conversation serv
 events it returns (storing the intake, recording consent, queueing the messages).
 """
 
+import re
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
@@ -25,9 +26,13 @@ from dialogs.model import (
     FollowUpAnswered,
     FollowUpDue,
     HandOverRequested,
+    IdentityLinked,
     Input,
     IntakeCompleted,
     LanguageChosen,
+    LinkCodeGiven,
+    LinkCodeIssued,
+    LinkCodeWanted,
     MediaReceived,
     Message,
     MessageCreated,
@@ -47,6 +52,7 @@ from dialogs.render import render, summary_lines
 from nlp.understanding import Understanding
 
 RESUME_AFTER = timedelta(hours=6)
+LINK_CODE = re.compile(r"(\w+)\s+([A-Za-z0-9]{5}-?[A-Za-z0-9]{5})")
 ENGINE_TEXTS = (
     "help.generic",
     "back.none",
@@ -76,6 +82,10 @@ ENGINE_TEXTS = (
     "followup.thanks",
     "nudge.topic",
     "nudge.plain",
+    "link.code",
+    "link.done",
+    "link.invalid",
+    "link.consent_first",
 )
 TRIES_BEFORE_OFFERING_HELP = 2
 INTENT_CONFIDENCE = 0.85
@@ -119,6 +129,10 @@ def step(
             turn.booking_made(given.appointment)
         case AppointmentCancelledByCounselor():
             turn.cancelled_by_counselor(given.appointment_id)
+        case LinkCodeIssued():
+            turn.link_code_issued(given.code, given.minutes)
+        case IdentityLinked():
+            turn.identity_linked(given.linked)
         case NudgeDue():
             turn.nudge()
         case ReminderDue():
@@ -148,6 +162,9 @@ class _Turn:
             self._resume()
 
     def message(self, text: str, understanding: Understanding | None) -> None:
+        code = self._link_code_in(text)
+        if code:
+            return self.events.append(LinkCodeGiven(code))
         if self.session.status == "new":
             detected = understanding.detected_lang if understanding else None
             return self._begin(detected if detected in self.flow.languages else None)
@@ -356,6 +373,34 @@ class _Turn:
         self._say("book.cancelled_by_counselor", **current)
         self._keep(appointment=None, booking={})
         self._enter(self.flow.booking_node)
+
+    # --- one person on several channels ---------------------------------------------------
+
+    def _link_code_in(self, text: str) -> str | None:
+        """The code in "LINK K7QX2-9ZMBA" (a link word of any language, then a code)."""
+        match = LINK_CODE.fullmatch(text.strip().lstrip("/"))
+        if match and self._command_in(match.group(1)) == "link":
+            return match.group(2)
+        return None
+
+    def _link(self) -> None:
+        if not self.session.consent_general:
+            self._say("link.consent_first")
+            return self._ask(self._node)
+        self.events.append(LinkCodeWanted())
+
+    def link_code_issued(self, code: str, minutes: int) -> None:
+        self._say("link.code", code=code, minutes=minutes)
+        self._ask(self._node)
+
+    def identity_linked(self, linked: bool) -> None:
+        """Said in the conversation the channel now belongs to, or in its own on a refusal."""
+        self._say("link.done" if linked else "link.invalid")
+        if self.session.status == "new":
+            return self._begin(None)
+        if self.session.status == "paused":
+            self._unpause()
+        self._ask(self._node)
 
     # --- timed messages: the worker says when, the session says whether it still applies --
 
@@ -730,6 +775,7 @@ _COMMANDS = {
     "book": _Turn._book,
     "cancel": _Turn._cancel,
     "move": _Turn._move,
+    "link": _Turn._link,
 }
 
 

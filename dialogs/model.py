@@ -204,6 +204,21 @@ class FollowUpDue:
     appointment_id: int
 
 
+@dataclass(frozen=True)
+class LinkCodeIssued:
+    """The host's answer to LinkCodeWanted: the code to show, and for how long it works."""
+
+    code: str
+    minutes: int
+
+
+@dataclass(frozen=True)
+class IdentityLinked:
+    """The host's answer to LinkCodeGiven: whether this channel now belongs to the person."""
+
+    linked: bool
+
+
 Input = (
     Start
     | Message
@@ -216,6 +231,8 @@ Input = (
     | NudgeDue
     | ReminderDue
     | FollowUpDue
+    | LinkCodeIssued
+    | IdentityLinked
 )
 
 
@@ -353,6 +370,18 @@ class FollowUpAnswered:
     next_step: str | None
 
 
+@dataclass(frozen=True)
+class LinkCodeWanted:
+    """The person wants to continue on another channel: the host issues a one-time code."""
+
+
+@dataclass(frozen=True)
+class LinkCodeGiven:
+    """A code typed on this channel: the host links this channel to the code's person."""
+
+    code: str
+
+
 Event = (
     MessageCreated
     | LanguageChosen
@@ -365,10 +394,9 @@ Event = (
     | CancellationRequested
     | ReminderAnswered
     | FollowUpAnswered
+    | LinkCodeWanted
+    | LinkCodeGiven
 )
-
-HOST_QUESTIONS = (SlotsWanted, SlotChosen)
-"""Events the host must answer with an input before the turn is over."""
 
 
 @dataclass(frozen=True)

@@ -56,3 +56,33 @@ def redeem_counselor_code(session: Session, code: str, now: datetime) -> int | N
     link.used_at = now
     session.add(link)
     return link.counselor_id
+
+
+def issue_identity_code(session: Session, person_id: str, now: datetime, minutes: int) -> str:
+    """A code the person types on another channel, to be the same person there."""
+    code = new_code()
+    session.add(
+        LinkCode(
+            code_hash=code_hash(code),
+            purpose="identity",
+            person_id=person_id,
+            created_at=now,
+            expires_at=now + timedelta(minutes=minutes),
+        )
+    )
+    session.flush()
+    return code
+
+
+def redeem_identity_code(session: Session, code: str, now: datetime) -> str | None:
+    """The person the code links to, using the code up; None if unknown, used or expired."""
+    link = session.exec(
+        select(LinkCode)
+        .where(LinkCode.code_hash == code_hash(code), LinkCode.purpose == "identity")
+        .with_for_update()
+    ).first()
+    if link is None or link.used_at is not None or link.expires_at <= now:
+        return None
+    link.used_at = now
+    session.add(link)
+    return link.person_id

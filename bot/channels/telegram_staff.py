@@ -26,16 +26,12 @@ TEXTS = {
     "en": {
         "linked": "This chat is now linked to {name}. Bookings will reach you here; the "
         "job-seeker conversation is not available in this chat.\n/agenda: your appointments.",
-        "invalid": "This code is not valid: it may have expired or been used already. Ask for "
-        "a new one (percorso counselor link).",
         "help": "You are linked as {name}, counselor.\n/agenda: today's appointments; its "
         "buttons show tomorrow or this week and record who attended.",
     },
     "pt": {
         "linked": "Este chat está agora ligado a {name}. As marcações vão chegar aqui; a "
         "conversa para candidatos não está disponível neste chat.\n/agenda: as suas marcações.",
-        "invalid": "Este código não é válido: pode ter expirado ou já ter sido usado. Peça um "
-        "novo (percorso counselor link).",
         "help": "Está ligado como {name}, técnico/a.\n/agenda: as marcações de hoje; os botões "
         "mostram amanhã ou esta semana e registam quem compareceu.",
     },
@@ -43,8 +39,6 @@ TEXTS = {
         "linked": "Questa chat è ora collegata a {name}. Le prenotazioni arriveranno qui; la "
         "conversazione per chi cerca lavoro non è disponibile in questa chat.\n/agenda: i tuoi "
         "appuntamenti.",
-        "invalid": "Questo codice non è valido: può essere scaduto o già usato. Chiedine uno "
-        "nuovo (percorso counselor link).",
         "help": "Sei collegato come {name}, orientatore.\n/agenda: gli appuntamenti di oggi; i "
         "pulsanti mostrano domani o questa settimana e segnano chi si è presentato.",
     },
@@ -64,14 +58,11 @@ class StaffDesk:
         link_code: str | None,
         now: datetime,
     ) -> bool:
-        """True when the update was staff business and has been answered here."""
-        if link_code is not None:
-            self._link(db, identity, link_code, inbound.lang, now, tell_failure=True)
-            return True
-        if inbound.start_payload and self._link(
-            db, identity, inbound.start_payload, inbound.lang, now, tell_failure=False
-        ):
-            return True
+        """True when the update was staff business and has been answered here. A code that is
+        no counselor's goes on to the flow, where it may link a person's channels."""
+        for code in (link_code, inbound.start_payload):
+            if code and self._link(db, identity, code, now):
+                return True
         counselor = db.exec(
             select(Counselor).where(Counselor.telegram_chat_id == identity.address)
         ).first()
@@ -80,19 +71,9 @@ class StaffDesk:
         self._serve(db, identity, counselor, inbound, now)
         return True
 
-    def _link(
-        self,
-        db: Session,
-        identity: Identity,
-        code: str,
-        lang: str | None,
-        now: datetime,
-        tell_failure: bool,
-    ) -> bool:
+    def _link(self, db: Session, identity: Identity, code: str, now: datetime) -> bool:
         counselor_id = redeem_counselor_code(db, code, now)
         if counselor_id is None:
-            if tell_failure:
-                self._say(db, identity, now, _staff_lang(lang), "invalid")
             return False
         # A chat belongs to one counselor: free it first, as the column is unique.
         for other in db.exec(
@@ -150,10 +131,6 @@ class StaffDesk:
             "sms_text": None,
         }
         repo.enqueue(db, identity.id, None, CHANNEL, "reply", payload, now)
-
-
-def _staff_lang(lang: str | None) -> str:
-    return lang if lang in TEXTS else FALLBACK_LANG
 
 
 def _agenda_asked(inbound: Inbound) -> tuple[str, Mark | None] | None:

