@@ -30,6 +30,7 @@ from dialogs.model import (
     ConsentRecorded,
     ErasureRequested,
     Event,
+    FirstNameGiven,
     Flow,
     FollowUpAnswered,
     HandOverRequested,
@@ -243,6 +244,11 @@ class ConversationService:
         person.lang = event.lang
         context.db.add(person)
 
+    def _first_name_given(self, context: _Context, event: FirstNameGiven) -> None:
+        person = context.db.get(Person, context.identity.person_id)
+        person.first_name = event.first_name
+        context.db.add(person)
+
     def _consent_recorded(self, context: _Context, event: ConsentRecorded) -> None:
         repo.record_consent(context.db, context.identity.person_id, event.scope, event.granted,
                             self.notice_version, context.identity.channel, context.now)
@@ -297,6 +303,7 @@ class ConversationService:
 _HANDLERS: dict[type[Event], Callable[[ConversationService, _Context, Event], Input | None]] = {
     MessageCreated: ConversationService._message_created,
     LanguageChosen: ConversationService._language_chosen,
+    FirstNameGiven: ConversationService._first_name_given,
     ConsentRecorded: ConversationService._consent_recorded,
     IntakeCompleted: ConversationService._intake_completed,
     HandOverRequested: ConversationService._hand_over_requested,

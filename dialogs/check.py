@@ -119,7 +119,7 @@ def _check_graph(flow: Flow, report: Report) -> None:
 def _is_dead_end(node: Node) -> bool:
     if node.kind == "end":
         return False
-    if node.kind == "message" or not node.choices:
+    if node.kind in ("message", "route") or not node.choices:
         return not node.routes
     if node.routes:
         return False
@@ -140,7 +140,7 @@ def _sms_text(flow: Flow, lang: str, text_key: str, choice_keys: list[str]) -> s
 
 def _check_segments(flow: Flow, lang: str, report: Report) -> None:
     costs: dict[str, int] = {}
-    messages = [(n.text, [c.text for c in n.choices]) for n in flow.nodes.values()]
+    messages = [(n.text, [c.text for c in n.choices]) for n in flow.nodes.values() if n.text]
     messages += [(key, []) for key in ENGINE_TEXTS]
     messages += [(n.help, []) for n in flow.nodes.values() if n.help]
     for text_key, choice_keys in messages:

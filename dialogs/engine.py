@@ -22,6 +22,7 @@ from dialogs.model import (
     ConsentRecorded,
     ErasureRequested,
     Event,
+    FirstNameGiven,
     Flow,
     FollowUpAnswered,
     FollowUpDue,
@@ -307,7 +308,8 @@ class _Turn:
     def _enter(self, node_id: str) -> None:
         node = self.flow.node(node_id)
         while not node.asks:
-            self._say(node.text)
+            if node.text:
+                self._say(node.text)
             if node.kind == "end" or not node.routes:
                 self.session = self.session.evolve(node=node.id)
                 return
@@ -652,6 +654,9 @@ class _Turn:
         answers = self.session.answers
         told = "\n".join(t for t in (answers.get("experience_text"), answer.value) if t)
         self.session = self.session.evolve(answers={**answers, "experience_text": told})
+
+    def _do_remember_name(self, answer: Answer) -> None:
+        self.events.append(FirstNameGiven(answer.value))
 
     def _do_new_booking(self, answer: Answer) -> None:
         self._keep(booking={})

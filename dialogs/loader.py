@@ -60,7 +60,7 @@ def _node(node_id: str, raw: dict[str, Any]) -> Node:
     return Node(
         id=node_id,
         kind=raw["kind"],
-        text=raw["text"],
+        text=raw.get("text"),
         field=raw.get("field"),
         choices=choices,
         routes=_routes(raw.get("next")),

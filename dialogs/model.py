@@ -16,7 +16,7 @@ from nlp.understanding import Understanding
 RETURN = "@return"
 """A `next` target meaning: go back to the node the person came from (corrections, help, stuck)."""
 
-NodeKind = Literal["message", "choice", "multi", "text", "summary", "end"]
+NodeKind = Literal["message", "route", "choice", "multi", "text", "summary", "end"]
 
 
 # --- flow definition -------------------------------------------------------------------------
@@ -47,7 +47,7 @@ class Route:
 class Node:
     id: str
     kind: NodeKind
-    text: str
+    text: str | None  # a route only chooses the way on, and says nothing
     field: str | None = None
     choices: tuple[Choice, ...] = ()
     routes: tuple[Route, ...] = ()
@@ -67,7 +67,7 @@ class Node:
 
     @property
     def asks(self) -> bool:
-        return self.kind not in ("message", "end")
+        return self.kind not in ("message", "route", "end")
 
     def choice(self, choice_id: str) -> Choice | None:
         return next((c for c in self.choices if c.id == choice_id), None)
@@ -352,6 +352,13 @@ class SlotChosen:
 
 
 @dataclass(frozen=True)
+class FirstNameGiven:
+    """How the person wants to be called, for the counselor who meets them."""
+
+    first_name: str
+
+
+@dataclass(frozen=True)
 class CancellationRequested:
     appointment_id: int
     reason: str | None = None
@@ -392,6 +399,7 @@ Event = (
     | SlotsWanted
     | SlotChosen
     | CancellationRequested
+    | FirstNameGiven
     | ReminderAnswered
     | FollowUpAnswered
     | LinkCodeWanted

@@ -64,6 +64,7 @@ class Person(SQLModel, table=True):
     id: str = Field(default_factory=lambda: str(uuid.uuid4()), primary_key=True)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
     lang: str | None = None
+    first_name: str | None = None  # asked before the first booking, for the counselor
     source: str | None = None  # how they came: a deep-link payload, a campaign, a site code
     erased_at: datetime | None = _time(nullable=True)
 

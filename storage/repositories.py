@@ -348,6 +348,7 @@ def erase_person(session: Session, person_id: str, now: datetime) -> Person:
     person = session.get(Person, person_id)
     if person is not None:
         person.lang = None
+        person.first_name = None
         person.source = None
         person.erased_at = now
         session.add(person)

@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 from bot import booking
 from bot.intake_record import one_line_summary
 from storage.booking import Appointment
-from storage.models import Counselor, Intake, Service, Site
+from storage.models import Counselor, Intake, Person, Service, Site
 
 NODE = "staff.agenda"  # the buttons' node: never a node of a flow
 PERIODS = ("today", "tomorrow", "week")
@@ -83,13 +83,13 @@ class AgendaView:
         start = datetime.combine(first, time(), self.zone)
         end = datetime.combine(last + timedelta(days=1), time(), self.zone)
         rows = _appointments(db, counselor.id, start, end)
-        intakes = _latest_intakes(db, {appointment.person_id for appointment, _, _ in rows})
+        intakes = _latest_intakes(db, {appointment.person_id for appointment, *_ in rows})
         title = texts[period].format(first=self._day(first), last=self._day(last))
         entries = [self._entry(row, intakes.get(row[0].person_id), period) for row in rows]
         lines = [*([note] if note else []), title, *(entries or [texts["empty"]])]
         marks = [
             mark
-            for appointment, _, _ in rows
+            for appointment, *_ in rows
             if appointment.attended is None and appointment.starts_at <= now
             for mark in (Mark(appointment.id, True, period), Mark(appointment.id, False, period))
         ]
@@ -113,15 +113,16 @@ class AgendaView:
         return f"#{mark.appointment_id} {TEXTS[self.lang]['yes' if mark.attended else 'no']}"
 
     def _entry(
-        self, row: tuple[Appointment, Service, Site], intake: Intake | None, period: str
+        self, row: tuple[Appointment, Service, Site, str | None], intake: Intake | None, period: str
     ) -> str:
-        appointment, service, site = row
+        appointment, service, site, first_name = row
         shape = "EEE d MMM, HH:mm" if period == "week" else "HH:mm"
         zone = ZoneInfo(site.timezone)
         when = format_datetime(appointment.starts_at, shape, tzinfo=zone, locale=self.lang)
         marked = {True: " ✓", False: " ✗", None: ""}[appointment.attended]
         service_name = service.names.get(self.lang) or service.code
-        heading = f"#{appointment.id} {when} · {service_name} · {site.name}{marked}"
+        who = f"{first_name} " if first_name else ""
+        heading = f"{who}#{appointment.id} {when} · {service_name} · {site.name}{marked}"
         summary = one_line_summary(intake) if intake else TEXTS[self.lang]["no_intake"]
         return f"{heading}\n{summary}"
 
@@ -158,12 +159,13 @@ def _days(period: str, today: date) -> tuple[date, date]:
 
 def _appointments(
     db: Session, counselor_id: int | None, start: datetime, end: datetime
-) -> list[tuple[Appointment, Service, Site]]:
+) -> list[tuple[Appointment, Service, Site, str | None]]:
     return list(
         db.exec(
-            select(Appointment, Service, Site)
+            select(Appointment, Service, Site, Person.first_name)
             .join(Service, Service.id == Appointment.service_id)
             .join(Site, Site.id == Appointment.site_id)
+            .join(Person, Person.id == Appointment.person_id)
             .where(
                 Appointment.counselor_id == counselor_id,
                 Appointment.status.in_(("booked", "done")),

@@ -139,7 +139,8 @@ def sessions_at_every_question() -> dict[str, Session]:
     sessions["experience_drop"] = send(confirm, "2").session
     sessions["experience_more"] = send(confirm, "3").session
     sessions["correct_pick"] = send(at("summary"), "2").session
-    sessions["book_offer"] = finished()[1].session
+    sessions["first_name"] = finished()[1].session
+    sessions["book_offer"] = send(sessions["first_name"], "Maria").session
     sessions["after_intake"] = send(sessions["book_offer"], "not now").session
     sessions["stuck"] = say(at("age_band"), ["blah", "blah"])
     sessions["erase_confirm"] = send(at("age_band"), "delete").session

@@ -145,7 +145,7 @@ def book(engine: Engine, counselor_code: str, starts: datetime, goal: str | None
         counselor = db.exec(select(Counselor).where(Counselor.code == counselor_code)).one()
         site = db.exec(select(Site).where(Site.code == counselor.site_codes[0])).one()
         service = db.exec(select(Service).where(Service.code == "orientation")).one()
-        person = Person(created_at=NOW)
+        person = Person(created_at=NOW, first_name="Rita" if goal else None)
         db.add(person)
         ends = starts + timedelta(minutes=45)
         times = {"starts_at": starts, "ends_at": ends}
@@ -211,7 +211,7 @@ def test_agenda_lists_todays_appointments_with_an_intake_summary(
     assert text.startswith("Hoje, terça-feira 24 novembro")
     earlier, later = f"#{agenda['earlier']} ", f"#{agenda['later']} "
     assert (
-        f"{earlier}08:30 · Entrevista de orientação · Quiosque da Vida Activa - Porto\n"
+        f"Rita {earlier}08:30 · Entrevista de orientação · Quiosque da Vida Activa - Porto\n"
         "25-29 · unemployed: 1to2y · goal: work · track: job_search" in text
     )
     assert f"{later}11:00" in text and "ainda sem questionário" in text

@@ -37,6 +37,7 @@ ANSWERS = {
     "goal": ("press", "work"),
     "special_consent": ("press", "no"),
     "summary": ("press", "confirm"),
+    "first_name": ("type", "Maria"),
 }
 LANGUAGES = [
     pytest.param(
