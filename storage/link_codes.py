@@ -7,6 +7,7 @@ second channel (purpose "identity").
 import hashlib
 import secrets
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlmodel import Session, select
 
@@ -30,59 +31,49 @@ def code_hash(code: str) -> str:
 
 
 def issue_counselor_code(session: Session, counselor_id: int, now: datetime, minutes: int) -> str:
-    code = new_code()
-    session.add(
-        LinkCode(
-            code_hash=code_hash(code),
-            purpose="counselor",
-            counselor_id=counselor_id,
-            created_at=now,
-            expires_at=now + timedelta(minutes=minutes),
-        )
-    )
-    session.flush()
-    return code
+    return _issue(session, "counselor", now, minutes, counselor_id=counselor_id)
 
 
 def redeem_counselor_code(session: Session, code: str, now: datetime) -> int | None:
     """The counselor id the code links to, using the code up; None if unknown, used or expired."""
-    link = session.exec(
-        select(LinkCode)
-        .where(LinkCode.code_hash == code_hash(code), LinkCode.purpose == "counselor")
-        .with_for_update()
-    ).first()
-    if link is None or link.used_at is not None or link.expires_at <= now:
-        return None
-    link.used_at = now
-    session.add(link)
-    return link.counselor_id
+    link = _redeem(session, code, "counselor", now)
+    return link.counselor_id if link else None
 
 
 def issue_identity_code(session: Session, person_id: str, now: datetime, minutes: int) -> str:
     """A code the person types on another channel, to be the same person there."""
+    return _issue(session, "identity", now, minutes, person_id=person_id)
+
+
+def redeem_identity_code(session: Session, code: str, now: datetime) -> str | None:
+    """The person the code links to, using the code up; None if unknown, used or expired."""
+    link = _redeem(session, code, "identity", now)
+    return link.person_id if link else None
+
+
+def _issue(session: Session, purpose: str, now: datetime, minutes: int, **subject: Any) -> str:
     code = new_code()
     session.add(
         LinkCode(
             code_hash=code_hash(code),
-            purpose="identity",
-            person_id=person_id,
+            purpose=purpose,
             created_at=now,
             expires_at=now + timedelta(minutes=minutes),
+            **subject,
         )
     )
     session.flush()
     return code
 
 
-def redeem_identity_code(session: Session, code: str, now: datetime) -> str | None:
-    """The person the code links to, using the code up; None if unknown, used or expired."""
+def _redeem(session: Session, code: str, purpose: str, now: datetime) -> LinkCode | None:
     link = session.exec(
         select(LinkCode)
-        .where(LinkCode.code_hash == code_hash(code), LinkCode.purpose == "identity")
+        .where(LinkCode.code_hash == code_hash(code), LinkCode.purpose == purpose)
         .with_for_update()
     ).first()
     if link is None or link.used_at is not None or link.expires_at <= now:
         return None
     link.used_at = now
     session.add(link)
-    return link.person_id
+    return link

@@ -1,9 +1,12 @@
-"""Shared fixtures. `database_url` runs a test on SQLite, and on PostgreSQL as well when
-PERCORSO_TEST_DATABASE_URL is set; `engine` gives it a migrated, empty database."""
+"""Shared fixtures. No test reaches anything but this machine (only_loopback). `database_url`
+runs a test on SQLite, and on PostgreSQL as well when PERCORSO_TEST_DATABASE_URL is set;
+`engine` gives it a migrated, empty database."""
 
 import os
+import socket
 import uuid
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from cryptography.fernet import Fernet
@@ -14,8 +17,24 @@ from sqlmodel import SQLModel
 from storage.crypto import Cipher
 from storage.db import make_engine
 from storage.migrate import upgrade
+from tests.fakes.telegram_server import FakeTelegram, running
 
 POSTGRES_URL = os.environ.get("PERCORSO_TEST_DATABASE_URL", "")
+
+
+LOOPBACK = {"127.0.0.1", "::1", "localhost"}
+
+
+@pytest.fixture(autouse=True)
+def only_loopback(monkeypatch: pytest.MonkeyPatch) -> None:
+    real_connect = socket.socket.connect
+
+    def connect(self: socket.socket, address: Any) -> None:
+        if isinstance(address, tuple) and address[0] not in LOOPBACK:
+            raise AssertionError(f"a test tried to reach {address[0]}")
+        return real_connect(self, address)
+
+    monkeypatch.setattr(socket.socket, "connect", connect)
 
 
 @pytest.fixture(
@@ -57,6 +76,18 @@ def engine(database_url: str) -> Iterator[Engine]:
         for table in reversed(SQLModel.metadata.sorted_tables):
             connection.execute(table.delete())
     engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def telegram_server() -> Iterator[FakeTelegram]:
+    with running(FakeTelegram()) as fake:
+        yield fake
+
+
+@pytest.fixture
+def telegram(telegram_server: FakeTelegram) -> FakeTelegram:
+    telegram_server.reset()
+    return telegram_server
 
 
 @pytest.fixture

@@ -11,7 +11,6 @@ runs under uvicorn in a background thread on 127.0.0.1, on a free port.
 
 import asyncio
 import json
-import socket
 import threading
 import time
 from collections import deque
@@ -23,11 +22,12 @@ from email.policy import HTTP
 from typing import Any
 from urllib.parse import parse_qsl
 
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
+
+from tests.fakes.serving import json_response, serving
 
 TOKEN = "123456:TEST-token_for-the-fake"
 BOT_USER = {"id": 123456, "is_bot": True, "first_name": "Percorso", "username": "percorso_bot"}
@@ -234,7 +234,7 @@ def _decoded(form: dict[str, Any]) -> dict[str, Any]:
 def _ok(result: object) -> JSONResponse:
     if isinstance(result, JSONResponse):
         return result
-    return _json({"ok": True, "result": result}, 200)
+    return json_response({"ok": True, "result": result}, 200)
 
 
 def _error(failure: Failure) -> JSONResponse:
@@ -245,31 +245,13 @@ def _error(failure: Failure) -> JSONResponse:
     }
     if failure.retry_after is not None:
         body["parameters"] = {"retry_after": failure.retry_after}
-    return _json(body, failure.status)
+    return json_response(body, failure.status)
 
-
-def _json(body: dict[str, Any], status: int) -> JSONResponse:
-    # A fresh connection per request: a kept-alive one meets the 40 ms delayed-ACK stall.
-    return JSONResponse(body, status_code=status, headers={"Connection": "close"})
 
 
 @contextmanager
 def running(fake: FakeTelegram) -> Iterator[FakeTelegram]:
     """Serve `fake` on 127.0.0.1 until the block ends; `fake.url` is its base URL."""
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    server = uvicorn.Server(uvicorn.Config(fake.app, log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("the fake Telegram server did not start")
-        time.sleep(0.01)
-    fake.url = f"http://127.0.0.1:{listener.getsockname()[1]}"
-    try:
+    with serving(fake.app, "Telegram") as url:
+        fake.url = url
         yield fake
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        listener.close()

@@ -8,20 +8,19 @@ background thread on 127.0.0.1, on a free port.
 
 import base64
 import secrets
-import socket
 import threading
-import time
 from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
 from email.utils import formatdate
 from urllib.parse import parse_qsl
 
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
+
+from tests.fakes.serving import json_response, serving
 
 API_VERSION = "2010-04-01"
 ERROR_MESSAGES = {
@@ -67,7 +66,7 @@ class FakeTwilio:
                 return _error(*self._failures.popleft())
             sid = "SM" + secrets.token_hex(16)
             self.sent.append({**form, "Sid": sid})
-        return _json(self._resource(sid, form), 201)
+        return json_response(self._resource(sid, form), 201)
 
     def _authenticated(self, request: Request) -> bool:
         expected = base64.b64encode(f"{self.account_sid}:{self.auth_token}".encode()).decode()
@@ -104,31 +103,13 @@ def _error(status: int, code: int | None) -> JSONResponse:
     body: dict[str, object] = {"status": status, "message": ERROR_MESSAGES.get(code, "Error")}
     if code is not None:
         body |= {"code": code, "more_info": f"https://www.twilio.com/docs/errors/{code}"}
-    return _json(body, status)
+    return json_response(body, status)
 
-
-def _json(body: dict[str, object], status: int) -> JSONResponse:
-    # A fresh connection per request: a kept-alive one meets the 40 ms delayed-ACK stall.
-    return JSONResponse(body, status_code=status, headers={"Connection": "close"})
 
 
 @contextmanager
 def running(fake: FakeTwilio) -> Iterator[FakeTwilio]:
     """Serve `fake` on 127.0.0.1 until the block ends; `fake.url` is its base URL."""
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    server = uvicorn.Server(uvicorn.Config(fake.app, log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("the fake Twilio server did not start")
-        time.sleep(0.01)
-    fake.url = f"http://127.0.0.1:{listener.getsockname()[1]}"
-    try:
+    with serving(fake.app, "Twilio") as url:
+        fake.url = url
         yield fake
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        listener.close()

@@ -4,7 +4,6 @@ No network beyond 127.0.0.1: any other connection fails the test, so nothing can
 api.telegram.org.
 """
 
-import socket
 from collections.abc import Iterator
 from typing import Any
 
@@ -19,35 +18,10 @@ from bot.conversation import ConversationService
 from bot.settings import Settings
 from dialogs.loader import intake_flow
 from storage.crypto import Cipher
-from tests.fakes.telegram_server import TOKEN, FakeTelegram, running
+from tests.fakes.telegram_server import TOKEN, FakeTelegram
 from tests.telegram.person import SECRET, Webhook
 
 NOTICE = "2026-11"
-LOOPBACK = {"127.0.0.1", "::1", "localhost"}
-
-
-@pytest.fixture(autouse=True)
-def only_loopback(monkeypatch: pytest.MonkeyPatch) -> None:
-    real_connect = socket.socket.connect
-
-    def connect(self: socket.socket, address: Any) -> None:
-        if isinstance(address, tuple) and address[0] not in LOOPBACK:
-            raise AssertionError(f"a test tried to reach {address[0]}")
-        return real_connect(self, address)
-
-    monkeypatch.setattr(socket.socket, "connect", connect)
-
-
-@pytest.fixture(scope="session")
-def telegram_server() -> Iterator[FakeTelegram]:
-    with running(FakeTelegram()) as fake:
-        yield fake
-
-
-@pytest.fixture
-def telegram(telegram_server: FakeTelegram) -> FakeTelegram:
-    telegram_server.reset()
-    return telegram_server
 
 
 def make_settings(telegram: FakeTelegram, **changes: Any) -> Settings:

@@ -1,13 +1,10 @@
 """The worker on a real database (SQLite, and PostgreSQL when configured), with a clock the
 tests move, and the fake Telegram and Twilio servers. No network beyond 127.0.0.1."""
 
-import socket
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-import pytest
 from sqlalchemy import Engine
 
 from dialogs.model import Input
@@ -16,33 +13,6 @@ from storage.db import unit_of_work
 from storage.models import Identity
 from tests.booking.conftest import network, people  # noqa: F401 - fixtures used here
 from tests.clock import FakeClock
-from tests.fakes.telegram_server import FakeTelegram, running
-
-LOOPBACK = {"127.0.0.1", "::1", "localhost"}
-
-
-@pytest.fixture(autouse=True)
-def only_loopback(monkeypatch: pytest.MonkeyPatch) -> None:
-    real_connect = socket.socket.connect
-
-    def connect(self: socket.socket, address: Any) -> None:
-        if isinstance(address, tuple) and address[0] not in LOOPBACK:
-            raise AssertionError(f"a test tried to reach {address[0]}")
-        return real_connect(self, address)
-
-    monkeypatch.setattr(socket.socket, "connect", connect)
-
-
-@pytest.fixture(scope="session")
-def telegram_server() -> Iterator[FakeTelegram]:
-    with running(FakeTelegram()) as fake:
-        yield fake
-
-
-@pytest.fixture
-def telegram(telegram_server: FakeTelegram) -> FakeTelegram:
-    telegram_server.reset()
-    return telegram_server
 
 
 @dataclass
