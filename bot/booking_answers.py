@@ -5,6 +5,7 @@ booked (SlotChosen), or for a cancellation. These functions do that inside the c
 transaction, so the booking, the counselor's notice and the person's reply commit together.
 """
 
+from dataclasses import replace
 from datetime import date, datetime
 from urllib.parse import quote_plus
 
@@ -34,7 +35,11 @@ OFFERS_SHOWN = 3
 """Three slots plus the other options keep the offer within three SMS segments."""
 
 
+PARTS_OF_AVAILABILITY = {"mornings": "morning", "afternoons": "afternoon", "evenings": "evening"}
+
+
 def find_slots(db: Session, question: SlotsWanted, now: datetime) -> SlotsFound:
+    """Slots within the person's stated availability first, any time when none fits it."""
     request = SlotRequest(
         service_code=TRACK_SERVICES[question.track][0],
         lang=question.lang,
@@ -43,7 +48,19 @@ def find_slots(db: Session, question: SlotsWanted, now: datetime) -> SlotsFound:
         wish=_wish(question),
         count=OFFERS_SHOWN,
     )
+    usual = _usual_part_of_day(question.availability)
+    if usual and request.wish.part_of_day is None and request.wish.day is None:
+        fitting = replace(request, wish=replace(request.wish, part_of_day=usual))
+        views = _views(db, fitting, question.lang, now, question.moving)
+        if views:
+            return SlotsFound(views)
     return SlotsFound(_views(db, request, question.lang, now, question.moving))
+
+
+def _usual_part_of_day(availability: tuple[str, ...]) -> str | None:
+    """The one part of the day the person said they are free, if they named just one."""
+    parts = {PARTS_OF_AVAILABILITY[a] for a in availability if a in PARTS_OF_AVAILABILITY}
+    return parts.pop() if len(parts) == 1 else None
 
 
 def take_slot(

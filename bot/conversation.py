@@ -160,14 +160,21 @@ class ConversationService:
         with unit_of_work(self.engine) as db:
             if once and not repo.record_inbound(db, "timer", once, person_id, now):
                 return
-            lock_person(db, person_id)
-            identity = repo.latest_identity(db, person_id)
-            if identity is None:
-                return
+            identity = self.tell_in(db, person_id, given, now, kind)
+        if self.after_commit and identity is not None:
+            self.after_commit(Handled(False, person_id, identity.id))
+
+    def tell_in(
+        self, db: DbSession, person_id: str, given: Input, now: datetime, kind: str = "reply"
+    ) -> Identity | None:
+        """`tell` inside the caller's transaction (a counselor's action that concerns the
+        person commits with it); returns the identity written to, if any."""
+        lock_person(db, person_id)
+        identity = repo.latest_identity(db, person_id)
+        if identity is not None:
             session = self._session(db, person_id)
             self._run(_Context(db, identity, session, now, kind=kind), given)
-        if self.after_commit:
-            self.after_commit(Handled(False, person_id, identity.id))
+        return identity
 
     def _step(self, db: DbSession, identity: Identity, inbound: Inbound, now: datetime) -> None:
         session = self._session(db, identity.person_id)

@@ -35,6 +35,7 @@ from dialogs.model import (
     LinkCodeIssued,
     LinkCodeWanted,
     MediaReceived,
+    MeetingMissed,
     Message,
     MessageCreated,
     Node,
@@ -79,6 +80,7 @@ ENGINE_TEXTS = (
     "book.no_fit",
     "book.cancelled",
     "book.cancelled_by_counselor",
+    "book.missed",
     "reminder.confirmed",
     "followup.thanks",
     "nudge.topic",
@@ -90,7 +92,7 @@ ENGINE_TEXTS = (
 )
 TRIES_BEFORE_OFFERING_HELP = 2
 INTENT_CONFIDENCE = 0.85
-TAXONOMY_MIN_SCORE = 0.75
+TAXONOMY_MIN_SCORE = 0.65
 TAXONOMY_MAX_EACH = 2
 COMMAND_OF_INTENT = {
     "help": "help",
@@ -129,7 +131,9 @@ def step(
         case BookingMade():
             turn.booking_made(given.appointment)
         case AppointmentCancelledByCounselor():
-            turn.cancelled_by_counselor(given.appointment_id)
+            turn.offer_again(given.appointment_id, "book.cancelled_by_counselor")
+        case MeetingMissed():
+            turn.offer_again(given.appointment_id, "book.missed")
         case LinkCodeIssued():
             turn.link_code_issued(given.code, given.minutes)
         case IdentityLinked():
@@ -348,6 +352,7 @@ class _Turn:
                 after=booking.get("after"),
                 elsewhere=tuple(booking.get("elsewhere", ())),
                 moving=booking.get("moving"),
+                availability=tuple(answers.get("availability") or ()),
             )
         )
 
@@ -368,11 +373,15 @@ class _Turn:
         self._keep(appointment=appointment, booking={}, offers=[])
         self._enter(self._node.outcomes["booked"])
 
-    def cancelled_by_counselor(self, appointment_id: int) -> None:
+    def offer_again(self, appointment_id: int, news: str) -> None:
+        """The meeting will not take place (cancelled by the counselor, or missed): say so,
+        kindly, and offer new slots; nothing if it is no longer the person's current one."""
         current = self.session.answers.get("appointment") or {}
         if current.get("id") != appointment_id:
             return
-        self._say("book.cancelled_by_counselor", **current)
+        if self.session.status == "paused":
+            self._unpause()
+        self._say(news, **current)
         self._keep(appointment=None, booking={})
         self._enter(self.flow.booking_node)
 

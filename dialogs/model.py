@@ -186,6 +186,13 @@ class AppointmentCancelledByCounselor:
 
 
 @dataclass(frozen=True)
+class MeetingMissed:
+    """The counselor recorded that the person did not come: no blame, a new slot offered."""
+
+    appointment_id: int
+
+
+@dataclass(frozen=True)
 class NudgeDue:
     """The person left the intake half-way; `number` counts the nudges so far, this one included."""
 
@@ -228,6 +235,7 @@ Input = (
     | BookingMade
     | SlotGone
     | AppointmentCancelledByCounselor
+    | MeetingMissed
     | NudgeDue
     | ReminderDue
     | FollowUpDue
@@ -340,6 +348,7 @@ class SlotsWanted:
     after: str | None = None
     elsewhere: tuple[Any, ...] = ()
     moving: int | None = None
+    availability: tuple[str, ...] = ()  # as the person said in the intake
 
 
 @dataclass(frozen=True)

@@ -9,11 +9,12 @@ from typing import Annotated
 
 import typer
 
-from bot.app import open_database
-from bot.booking.appointment import NotActive, cancel, mark_attendance
+from bot.app import build_app, open_database
+from bot.booking.appointment import NotActive
 from bot.booking.labels import describe
 from bot.booking.offers import SlotRequest, offer_slots
 from bot.booking.slots import Wish
+from bot.counselor_actions import cancel_for_counselor, record_attendance
 from bot.settings import get_settings
 from storage.db import unit_of_work
 
@@ -63,9 +64,10 @@ def cancel_command(
     appointment_id: int,
     reason: Annotated[str | None, typer.Option(help="Told to no one; kept for the export.")] = None,
 ) -> None:
-    """Cancel an appointment on the counselor's side."""
-    with _refusals(), unit_of_work(open_database(get_settings(), seed=False)) as db:
-        appointment = cancel(db, appointment_id, "counselor", reason, datetime.now(UTC))
+    """Cancel an appointment on the counselor's side; the person is told and offered new slots."""
+    service = build_app(get_settings()).service
+    with _refusals(), unit_of_work(service.engine) as db:
+        appointment = cancel_for_counselor(service, db, appointment_id, reason, service.clock())
     typer.echo(json.dumps({"id": appointment.id, "status": appointment.status}))
 
 
@@ -74,9 +76,10 @@ def attendance(
     appointment_id: int,
     attended: Annotated[bool, typer.Option("--attended/--no-show", help="Did the person come?")],
 ) -> None:
-    """Record whether the person came."""
-    with _refusals(), unit_of_work(open_database(get_settings(), seed=False)) as db:
-        appointment = mark_attendance(db, appointment_id, attended, datetime.now(UTC))
+    """Record whether the person came; after a no-show they are offered a new slot."""
+    service = build_app(get_settings()).service
+    with _refusals(), unit_of_work(service.engine) as db:
+        appointment = record_attendance(service, db, appointment_id, attended, service.clock())
     typer.echo(json.dumps({"id": appointment.id, "attended": appointment.attended}))
 
 

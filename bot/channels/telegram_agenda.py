@@ -11,6 +11,8 @@ from babel.dates import format_date, format_datetime
 from sqlmodel import Session, select
 
 from bot import booking
+from bot.conversation import ConversationService
+from bot.counselor_actions import record_attendance
 from bot.intake_record import one_line_summary
 from storage.booking import Appointment
 from storage.models import Counselor, Intake, Person, Service, Site
@@ -127,13 +129,15 @@ class AgendaView:
         return f"{heading}\n{summary}"
 
 
-def mark_attendance(db: Session, counselor: Counselor, mark: Mark, now: datetime) -> bool:
+def mark_attendance(
+    service: ConversationService, db: Session, counselor: Counselor, mark: Mark, now: datetime
+) -> bool:
     """Record attendance of one of the counselor's own appointments, once it has begun."""
     appointment = db.get(Appointment, mark.appointment_id)
     if appointment is None or appointment.counselor_id != counselor.id:
         return False
     try:
-        booking.mark_attendance(db, mark.appointment_id, mark.attended, now)
+        record_attendance(service, db, mark.appointment_id, mark.attended, now)
     except booking.NotActive:
         return False
     return True

@@ -75,7 +75,7 @@ class TelegramRuntime:
         self.sender = TelegramSender(partial(make_bot, settings), limits)
         dispatcher = Dispatcher(application.engine, {CHANNEL: self.sender}, service.clock)
         self.pump = OutboxPump(dispatcher, CHANNEL)
-        staff = StaffDesk(settings.default_timezone)
+        staff = StaffDesk(service, settings.default_timezone)
         self.adapter = TelegramAdapter(
             service, bot, bot_id_of(token_of(settings)), staff, self.pump.nudge
         )

@@ -17,7 +17,7 @@ from bot.channels.telegram_agenda import (
     marked_note,
 )
 from bot.channels.telegram_updates import CHANNEL
-from bot.conversation import Inbound
+from bot.conversation import ConversationService, Inbound
 from storage import repositories as repo
 from storage.link_codes import redeem_counselor_code
 from storage.models import Counselor, Identity, Site
@@ -47,7 +47,8 @@ FALLBACK_LANG = "en"
 
 
 class StaffDesk:
-    def __init__(self, default_timezone: str) -> None:
+    def __init__(self, service: ConversationService, default_timezone: str) -> None:
+        self.service = service
         self.default_zone = ZoneInfo(default_timezone)
 
     def screen(
@@ -104,7 +105,7 @@ class StaffDesk:
         period, mark = asked
         note = None
         if mark is not None:
-            recorded = mark_attendance(db, counselor, mark, now)
+            recorded = mark_attendance(self.service, db, counselor, mark, now)
             note = marked_note(mark, recorded, lang)
         view = AgendaView(lang, self._zone(db, counselor))
         payload = view.payload(db, counselor, period, now, note)

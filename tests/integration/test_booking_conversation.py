@@ -3,11 +3,11 @@
 from sqlalchemy import Engine
 from sqlmodel import select
 
-from bot.booking.appointment import cancel
 from bot.conversation import ConversationService
+from bot.counselor_actions import cancel_for_counselor, record_attendance
 from bot.network import seed_demo_if_empty
 from dialogs.loader import intake_flow
-from dialogs.model import AppointmentCancelledByCounselor, FollowUpDue, NudgeDue, ReminderDue
+from dialogs.model import FollowUpDue, NudgeDue, ReminderDue
 from storage.booking import Appointment
 from storage.db import unit_of_work
 from storage.models import Outbox
@@ -65,6 +65,19 @@ def test_a_day_said_in_words_narrows_the_offer(
     # The clock stands on Tuesday 24 November 2026; the next Thursday is the 26th.
     wished = [c["label"] for c in chat.say("Thursday afternoon")[-1]["choices"][:3]]
     assert wished and all(label.startswith("Thu 26 Nov, 1") for label in wished)
+
+
+def test_a_person_free_only_in_the_afternoons_is_offered_afternoons(
+    service: ConversationService,
+) -> None:
+    chat = Chat(service)
+    chat.start("en")
+    script = [("4" if answer == "1 3" else answer) for answer in ENGLISH_INTAKE]  # afternoons
+    for answer in script:
+        chat.say(answer)
+    labels = [c["label"] for c in chat.say("Maria")[-1]["choices"][:3]]
+    hours = [int(label.split(", ")[1][:2]) for label in labels]
+    assert len(hours) == 3 and all(13 <= hour < 18 for hour in hours), labels
 
 
 def test_moving_keeps_one_appointment_and_cancelling_releases_it(
@@ -161,12 +174,28 @@ def test_when_the_counselor_cancels_the_person_is_told_and_offered_new_slots(
     chat.say("1")
     (appointment,) = _appointments(engine)
     with unit_of_work(engine) as db:
-        cancel(db, appointment.id, "counselor", "illness", clock.now)
-    service.tell(chat.person_id, AppointmentCancelledByCounselor(appointment.id))
+        cancel_for_counselor(service, db, appointment.id, "illness", clock.now)
     chat.dispatcher.dispatch_due(channel="console")
     told, offer = chat.sent[-2:]
     assert told["text"].startswith("Sorry, the counselor had to cancel your meeting on ")
     assert offer["text"].startswith("When can you come?") and len(offer["choices"]) == 7
+
+
+def test_after_a_no_show_the_person_gets_a_kind_word_and_new_slots(
+    service: ConversationService, engine: Engine, clock: FakeClock
+) -> None:
+    chat, _ = _booked(service)
+    chat.say("1")
+    (appointment,) = _appointments(engine)
+    clock.now = appointment.ends_at
+    with unit_of_work(engine) as db:
+        record_attendance(service, db, appointment.id, False, clock.now)
+    chat.dispatcher.dispatch_due(channel="console")
+    told, offer = chat.sent[-2:]
+    assert told["text"].startswith("We missed you at your meeting on ")
+    assert offer["text"].startswith("When can you come?") and len(offer["choices"]) == 7
+    (appointment,) = _appointments(engine)
+    assert appointment.attended is False
 
 
 def test_a_nudge_brings_back_a_half_way_intake_and_never_a_finished_one(
