@@ -5,6 +5,7 @@ from sqlalchemy import Engine
 from sqlmodel import select
 
 from bot.channels.sms_sender import sms_body
+from bot.network import seed_demo_if_empty
 from dialogs import segments
 from dialogs.loader import intake_flow
 from storage.db import unit_of_work
@@ -61,3 +62,17 @@ def test_portuguese_texts_keep_their_accents_over_sms(phone: Handset) -> None:
     bodies = complete_intake(phone, "portugues", "Porto")
     text = "".join(bodies)
     assert {"ã", "ç", "é"} <= set(text)
+
+
+def test_a_meeting_is_booked_and_cancelled_by_sms(phone: Handset, engine: Engine) -> None:
+    seed_demo_if_empty(engine)
+    complete_intake(phone, "portugues", "Porto")
+    offer = "\n".join(phone.replies_to("Maria"))
+    assert "Quando pode vir?" in offer and "\n1. " in offer and "\n7. Agora não" in offer
+    booked = "\n".join(phone.replies_to("1"))
+    # The SMS variant: the address, but no map link a phone without data cannot open.
+    assert booked.startswith("Marcado: ") and "Rua de Santa Catarina 312" in booked
+    assert "openstreetmap" not in booked
+    asked = "\n".join(phone.replies_to("cancelar"))
+    assert "Desmarcar a reunião de" in asked
+    assert "foi desmarcada" in "\n".join(phone.replies_to("sim"))

@@ -1,4 +1,4 @@
-"""Whole intakes on Telegram, in English, Portuguese and Italian, over the webhook and over long
+"""Whole intakes on Telegram, in each of the five languages, over the webhook and over long
 polling, against the fake Bot API server: buttons where they help, free text where people type."""
 
 from collections.abc import Iterator
@@ -14,11 +14,13 @@ from storage.models import Intake
 from tests.fakes.telegram_server import FakeTelegram
 from tests.telegram.person import Polling, TelegramUser, Transport, polling_bot
 
-TOWN = {"en": "Porto", "pt": "Matosinhos", "it": "Bologna"}
+TOWN = {"en": "Porto", "pt": "Matosinhos", "it": "Bologna", "es": "Vigo", "fr": "Lyon"}
 EXPERIENCE = {
     "en": "I worked five years as a cook and I look after my grandmother",
     "pt": "Trabalhei cinco anos como cozinheira e cuido da minha avó",
     "it": "Ho lavorato cinque anni come cuoca e mi occupo di mia nonna",
+    "es": "Trabajé cinco años de cocinera y cuido de mi abuela",
+    "fr": "J'ai travaillé cinq ans comme cuisinière et je m'occupe de ma grand-mère",
 }
 # How each question is answered: ("press", choice id) or ("type", text).
 ANSWERS = {
@@ -46,7 +48,7 @@ LANGUAGES = [
             not (TEXTS_DIR / f"{lang}.yaml").exists(), reason=f"no {lang} catalogue yet"
         ),
     )
-    for lang in ("en", "pt", "it")
+    for lang in ("en", "pt", "it", "es", "fr")
 ]
 CHAT = 7001
 
