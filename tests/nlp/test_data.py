@@ -36,10 +36,13 @@ def test_held_out_intents_never_appear_in_training():
         assert not (training & held_out - {""}), lang
 
 
-def test_nothing_in_the_package_reads_the_shared_folder():
-    package = Path(resources.__file__).parent
-    for source in package.rglob("*.py"):
-        assert "../shared" not in source.read_text(encoding="utf-8"), source
+def test_nothing_that_runs_reads_the_shared_folder():
+    # Spelt in two parts so that this file is not itself a hit.
+    shared = "../" + "shared"
+    root = Path(resources.__file__).parent.parent
+    for package in ("bot", "dialogs", "nlp", "storage"):
+        for source in (root / package).rglob("*.py"):
+            assert shared not in source.read_text(encoding="utf-8"), source
 
 
 def test_old_portuguese_spelling_folds_to_the_new():
