@@ -69,9 +69,6 @@ class Node:
     def asks(self) -> bool:
         return self.kind not in ("message", "route", "end")
 
-    def choice(self, choice_id: str) -> Choice | None:
-        return next((c for c in self.choices if c.id == choice_id), None)
-
 
 @dataclass(frozen=True)
 class TrackRule:
