@@ -20,6 +20,7 @@ from bot.intake_record import one_line_summary
 from bot.reminders import schedule_reminders
 from dialogs.model import (
     BookingMade,
+    CancellationExplained,
     CancellationRequested,
     FollowUpAnswered,
     ReminderAnswered,
@@ -84,10 +85,17 @@ def take_slot(
 
 def cancel_appointment(db: Session, question: CancellationRequested, now: datetime) -> None:
     try:
-        appointment = cancel(db, question.appointment_id, "person", question.reason, now)
+        appointment = cancel(db, question.appointment_id, "person", None, now)
     except NotActive:
         return
     notify_counselor(db, appointment, None, "cancelled", now)
+
+
+def record_cancel_reason(db: Session, explained: CancellationExplained) -> None:
+    appointment = db.get(Appointment, explained.appointment_id)
+    if appointment is not None and appointment.cancelled_by == "person":
+        appointment.cancel_reason = explained.reason
+        db.add(appointment)
 
 
 def release_before_erasure(db: Session, person_id: str, now: datetime) -> None:

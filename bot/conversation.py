@@ -17,6 +17,7 @@ from sqlmodel import select
 from bot.booking_answers import (
     cancel_appointment,
     find_slots,
+    record_cancel_reason,
     record_follow_up,
     record_reminder_answer,
     release_before_erasure,
@@ -25,6 +26,7 @@ from bot.booking_answers import (
 from bot.intake_record import intake_from
 from dialogs import engine as dialog
 from dialogs.model import (
+    CancellationExplained,
     CancellationRequested,
     ChoicePicked,
     ConsentRecorded,
@@ -277,6 +279,9 @@ class ConversationService:
     def _cancellation_requested(self, context: _Context, event: CancellationRequested) -> None:
         cancel_appointment(context.db, event, context.now)
 
+    def _cancellation_explained(self, context: _Context, event: CancellationExplained) -> None:
+        record_cancel_reason(context.db, event)
+
     def _link_code_wanted(self, context: _Context, event: LinkCodeWanted) -> Input:
         person_id = context.identity.person_id
         code = issue_identity_code(context.db, person_id, context.now, self.link_code_minutes)
@@ -318,6 +323,7 @@ _HANDLERS: dict[type[Event], Callable[[ConversationService, _Context, Event], In
     SlotsWanted: ConversationService._slots_wanted,
     SlotChosen: ConversationService._slot_chosen,
     CancellationRequested: ConversationService._cancellation_requested,
+    CancellationExplained: ConversationService._cancellation_explained,
     ReminderAnswered: ConversationService._reminder_answered,
     FollowUpAnswered: ConversationService._follow_up_answered,
     LinkCodeWanted: ConversationService._link_code_wanted,

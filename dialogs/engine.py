@@ -15,6 +15,7 @@ from dialogs.model import (
     RETURN,
     AppointmentCancelledByCounselor,
     BookingMade,
+    CancellationExplained,
     CancellationRequested,
     Choice,
     ChoicePicked,
@@ -695,8 +696,13 @@ class _Turn:
         if appointment:
             self.events.append(CancellationRequested(appointment["id"]))
             self._say("book.cancelled", **appointment)
-        self._keep(appointment=None, booking={})
+        self._keep(appointment=None, booking={}, cancelled=appointment.get("id"))
         self.session = self.session.evolve(return_to=())
+
+    def _do_give_cancel_reason(self, answer: Answer) -> None:
+        cancelled = self.session.answers.get("cancelled")
+        if cancelled and answer.value:
+            self.events.append(CancellationExplained(cancelled, answer.value))
 
     def _do_answer_reminder(self, answer: Answer) -> None:
         appointment = self.session.answers["appointment"]

@@ -367,7 +367,14 @@ class FirstNameGiven:
 @dataclass(frozen=True)
 class CancellationRequested:
     appointment_id: int
-    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class CancellationExplained:
+    """Why the person cancelled, said after the cancellation (optional)."""
+
+    appointment_id: int
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -405,6 +412,7 @@ Event = (
     | SlotsWanted
     | SlotChosen
     | CancellationRequested
+    | CancellationExplained
     | FirstNameGiven
     | ReminderAnswered
     | FollowUpAnswered

@@ -92,9 +92,12 @@ def test_moving_keeps_one_appointment_and_cancelling_releases_it(
     assert appointment.sequence == 1 and appointment.status == "booked"
     chat.say("cancel")
     reply = texts(chat.say("yes"))
-    assert "is cancelled" in reply
+    assert "is cancelled" in reply and reply.endswith("or type SKIP.")
     (appointment,) = _appointments(engine)
     assert appointment.status == "cancelled" and appointment.cancelled_by == "person"
+    assert texts(chat.say("I found a job")).endswith("What would you like to do now?")
+    (appointment,) = _appointments(engine)
+    assert appointment.cancel_reason == "I found a job"
 
 
 def test_a_reminder_is_answered_and_recorded_and_a_stale_one_says_nothing(
