@@ -169,5 +169,9 @@ class TelegramUser:
                 select(func.count())
                 .select_from(Outbox)
                 .join(Identity, Identity.id == Outbox.identity_id)
-                .where(Outbox.status == "pending", Identity.address == str(self.chat_id))
+                .where(
+                    Outbox.status == "pending",
+                    Outbox.channel == "telegram",  # not the reminders waiting for their time
+                    Identity.address == str(self.chat_id),
+                )
             ).one()

@@ -9,8 +9,10 @@ from sqlmodel import Session, select
 
 from bot.app import App
 from bot.channels.telegram_format import CALLBACK_LIMIT
+from bot.network import seed_demo_if_empty
 from dialogs.loader import TEXTS_DIR, intake_flow
-from storage.models import Intake
+from storage.booking import Appointment
+from storage.models import Intake, Outbox
 from tests.fakes.telegram_server import FakeTelegram
 from tests.telegram.person import Polling, TelegramUser, Transport, polling_bot
 
@@ -66,24 +68,29 @@ def transport(
 
 def answer_every_question(user: TelegramUser, lang: str) -> None:
     for _ in range(40):
-        node = user.node()
-        if node == "after_intake":
+        if user.node() == "after_intake":
             return
-        if node == "municipality":
-            user.say(TOWN[lang])
-        elif node == "experience_text":
-            user.say(EXPERIENCE[lang])
-        elif node == "mother_tongue":
-            user.press(lang)
-        else:
-            how, answer = ANSWERS[node]
-            if how == "type":
-                user.say(answer)
-            else:
-                edited = user.press(answer)
-                assert "reply_markup" not in edited
-                assert "\n→ " in edited["text"]
+        answer_one(user, lang)
     raise AssertionError(f"the intake did not end; stuck at {user.node()}")
+
+
+def answer_one(user: TelegramUser, lang: str) -> None:
+    """Answer the question in view: buttons where they help, words where people type."""
+    node = user.node()
+    if node == "municipality":
+        user.say(TOWN[lang])
+    elif node == "experience_text":
+        user.say(EXPERIENCE[lang])
+    elif node == "mother_tongue":
+        user.press(lang)
+    else:
+        how, answer = ANSWERS[node]
+        if how == "type":
+            user.say(answer)
+        else:
+            edited = user.press(answer)
+            assert "reply_markup" not in edited
+            assert "\n→ " in edited["text"]
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
@@ -130,3 +137,32 @@ def test_the_telegram_client_language_opens_the_conversation_in_it(
     assert user.node() == "consent"
     assert user.texts()[0] == italian["welcome"]
     assert user.texts()[-1] == italian["consent.ask"]
+
+
+def test_a_meeting_is_booked_with_a_button_and_the_counselor_is_notified(
+    webhook: Transport, application: App, telegram: FakeTelegram
+) -> None:
+    seed_demo_if_empty(application.engine)
+    user = TelegramUser(webhook, telegram, application.engine, CHAT)
+    user.start()
+    user.press("en")
+    for _ in range(40):
+        if user.node() == "first_name":
+            break
+        answer_one(user, "en")
+    user.say("Maria")
+    assert user.node() == "book_offer"
+    slots = [
+        b["callback_data"]
+        for row in user.last_keyboard()["reply_markup"]["inline_keyboard"]
+        for b in row
+        if "|slot" in b["callback_data"]
+    ]
+    assert len(slots) == 3
+    user.press(slots[0].rsplit("|", 1)[1])
+    assert user.texts()[-2].startswith("Booked: ")
+    with Session(application.engine) as db:
+        (appointment,) = db.exec(select(Appointment)).all()
+        (notice,) = db.exec(select(Outbox).where(Outbox.kind == "notification")).all()
+    assert appointment.status == "booked"
+    assert notice.payload["ics_method"] == "REQUEST"
