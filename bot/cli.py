@@ -121,12 +121,22 @@ def _csv_cell(value: object) -> object:
 
 
 @flows_app.command("check")
-def flows_check() -> None:
+def flows_check(
+    per_message: Annotated[
+        bool, typer.Option("--per-message", help="Also list the SMS segments of every message.")
+    ] = False,
+) -> None:
     """Fail on a missing translation, an unreachable node, a dead end or a text over 3 SMS."""
     report = check(intake_flow())
     console = Console()
     for error in report.errors:
         console.print(f"[red]error[/red] {error}")
+    if per_message and report.segments:
+        languages = list(report.segments)
+        table = Table("message", *languages, title="SMS segments per message")
+        for key in sorted(report.segments[languages[0]]):
+            table.add_row(key, *(str(report.segments[lang].get(key, "")) for lang in languages))
+        console.print(table)
     if report.segments:
         table = Table("language", "messages", "most segments", "complete intake (segments)")
         for lang, costs in report.segments.items():

@@ -150,3 +150,15 @@ def test_a_flow_without_the_intake_topics_can_be_checked() -> None:
     flow = tiny_flow(TINY_NODES)
     catalogue = without_text(flow.catalogues["en"], "topic.goal")
     assert check(replace(flow, catalogues={"en": catalogue})).errors == []
+
+
+def test_the_cli_lists_the_sms_segments_of_every_message_per_language() -> None:
+    from typer.testing import CliRunner
+
+    from bot.cli import app
+
+    result = CliRunner().invoke(app, ["flows", "check", "--per-message"])
+    assert result.exit_code == 0, result.output
+    row = next(line for line in result.output.splitlines() if "ask.age_band" in line)
+    assert [cell.strip() for cell in row.strip("│ ").split("│")][1:] == ["1"] * 5
+    assert "flows ok" in result.output
