@@ -68,7 +68,7 @@ def take_slot(
     db: Session, person_id: str, lang: str, question: SlotChosen, now: datetime
 ) -> BookingMade | SlotGone:
     offer = SlotOffer.from_json(question.offer["data"])
-    result = move(db, question.moving, offer, now) if question.moving else None
+    result = _moved(db, question.moving, offer, now) if question.moving else None
     if result is None:
         result = book(db, person_id, offer, now)
     if isinstance(result, AlreadyBooked):
@@ -81,6 +81,17 @@ def take_slot(
     notify_counselor(db, result, _intake_summary(db, person_id), kind, now)
     schedule_reminders(db, result, now)
     return BookingMade(_details(db, result, lang))
+
+
+def _moved(
+    db: Session, appointment_id: int, offer: SlotOffer, now: datetime
+) -> Appointment | SlotTaken | None:
+    """The appointment moved to the offer; None when it can no longer move (it has begun,
+    was held or cancelled meanwhile, or is for another service): then it is a new booking."""
+    try:
+        return move(db, appointment_id, offer, now)
+    except (NotActive, ValueError):
+        return None
 
 
 def cancel_appointment(db: Session, question: CancellationRequested, now: datetime) -> None:

@@ -132,7 +132,6 @@ class ConversationService:
         self.clock = clock
         self.after_commit = after_commit
         self.link_code_minutes = link_code_minutes
-        self.facts = {"sites": self._sites_text(), "notice_version": notice_version}
 
     def handle(self, inbound: Inbound, screen: Screen | None = None) -> Handled:
         now = self.clock()
@@ -189,8 +188,9 @@ class ConversationService:
     def _run(self, context: _Context, given: Input) -> None:
         """Step the dialog, apply its events, and answer its questions (slots, a booking) by
         stepping again, all in the caller's transaction."""
+        facts = self._facts(context.db)
         for _ in range(MAX_HOST_ANSWERS):
-            step = dialog.step(self.flow, context.session, given, context.now, self.facts)
+            step = dialog.step(self.flow, context.session, given, context.now, facts)
             context.session = step.session
             answers = [_HANDLERS[type(event)](self, context, event) for event in step.events]
             follow_up = next((a for a in answers if a is not None), None)
@@ -225,10 +225,9 @@ class ConversationService:
             session.to_json(), self.cipher, context.now,
         )
 
-    def _sites_text(self) -> str:
-        with DbSession(self.engine) as db:
-            sites = db.exec(select(Site).order_by(Site.id)).all()
-        return "\n".join(f"{s.municipality}: {s.address}, tel. {s.phone}" for s in sites)
+    def _facts(self, db: DbSession) -> dict[str, str]:
+        """What texts may quote: read in each unit of work, so an import shows at once."""
+        return {"sites": _sites_text(db), "notice_version": self.notice_version}
 
     # --- one handler per event type ---------------------------------------------------------
 
@@ -288,6 +287,10 @@ class ConversationService:
         return LinkCodeIssued(code, self.link_code_minutes)
 
     def _link_code_given(self, context: _Context, event: LinkCodeGiven) -> Input | None:
+        # A channel whose own person agreed to the notice has data of its own: linking it would
+        # strand that data, out of reach of MY DATA and DELETE. It must be deleted first.
+        if repo.has_consent(context.db, context.identity.person_id, "general"):
+            return IdentityLinked(False)
         person_id = redeem_identity_code(context.db, event.code, context.now)
         if person_id is None or person_id == context.identity.person_id:
             return IdentityLinked(False)
@@ -308,6 +311,11 @@ class ConversationService:
         # The identity now belongs to a blank person: the goodbye can still be sent to it.
         context.db.refresh(context.identity)
         context.erased = True
+
+
+def _sites_text(db: DbSession) -> str:
+    sites = db.exec(select(Site).order_by(Site.id)).all()
+    return "\n".join(f"{s.municipality}: {s.address}, tel. {s.phone}" for s in sites)
 
 
 # One handler per event type; a handler that answers a question of the dialog returns the input

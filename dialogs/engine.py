@@ -105,7 +105,7 @@ COMMAND_OF_INTENT = {
     "delete_data": "delete",
     "book": "book",
     "cancel": "cancel",
-    "reschedule": "cancel",
+    "reschedule": "move",
 }
 
 
@@ -226,6 +226,8 @@ class _Turn:
         return Answer(choice.id, choice) if choice else None
 
     def picked(self, given: ChoicePicked) -> None:
+        if self.session.status == "new":
+            return self._begin(None)
         if self.session.status == "paused":
             self._unpause()
         node = self._node if self.session.node else None
@@ -262,7 +264,7 @@ class _Turn:
             earlier = [] if node.field else answers.get("found") or []
             answers["found"] = _merged(earlier, _taxonomy(self.understood))
         history = self.session.history
-        if node.id not in (self.flow.stuck_node, self.flow.erase_node):
+        if node.id not in self._side_nodes:
             history = (*history, node.id)
         self.session = self.session.evolve(answers=answers, failures=0, history=history)
         actions = [a for a in (node.action, answer.choice and answer.choice.action) if a]
@@ -272,6 +274,13 @@ class _Turn:
             target = self._target(node, answer)
             if target:
                 self._enter(target)
+
+    @property
+    def _side_nodes(self) -> tuple[str, ...]:
+        """Nodes reached on the way (a reminder, a confirmation) that BACK never returns to."""
+        flow = self.flow
+        return (flow.stuck_node, flow.erase_node, flow.cancel_node, flow.reminder_node,
+                flow.follow_up_node, "follow_up_next")
 
     def _target(self, node: Node, answer: Answer) -> str | None:
         choice = answer.choice
@@ -552,8 +561,10 @@ class _Turn:
         self._enter(previous)
 
     def _restart(self) -> None:
+        # A new intake; the booked meeting and the name the counselor knows them by stay.
+        kept = {k: v for k, v in self.session.answers.items() if k in ("appointment", "first_name")}
         self.session = self.session.evolve(
-            answers={},
+            answers=kept,
             history=(),
             return_to=(),
             failures=0,
@@ -636,6 +647,14 @@ class _Turn:
     def _do_consent_special(self, answer: Answer) -> None:
         self._consent("special", True)
 
+    def _do_refuse_special(self, answer: Answer) -> None:
+        """A no (or a change of mind after BACK): what was said under the consent goes too."""
+        if self.session.consent_special:
+            self._consent("special", False)
+        answers = {k: v for k, v in self.session.answers.items()
+                   if k not in self.flow.special_fields}
+        self.session = self.session.evolve(answers=answers)
+
     def _consent(self, scope: str, granted: bool) -> None:
         self.session = self.session.evolve(**{f"consent_{scope}": granted})
         self.events.append(ConsentRecorded(scope, granted))  # type: ignore[arg-type]
@@ -689,7 +708,8 @@ class _Turn:
         self.events.append(SlotChosen(offer, self._booking.get("moving")))
 
     def _do_move_appointment(self, answer: Answer) -> None:
-        self._keep(booking={"moving": self.session.answers["appointment"]["id"]})
+        appointment = self.session.answers.get("appointment") or {}
+        self._keep(booking={"moving": appointment.get("id")})
 
     def _do_cancel_appointment(self, answer: Answer) -> None:
         appointment = self.session.answers.get("appointment") or {}
@@ -705,15 +725,18 @@ class _Turn:
             self.events.append(CancellationExplained(cancelled, answer.value))
 
     def _do_answer_reminder(self, answer: Answer) -> None:
-        appointment = self.session.answers["appointment"]
+        appointment = self.session.answers.get("appointment")
+        if not appointment:
+            return
         self.events.append(ReminderAnswered(appointment["id"], answer.choice.id))
         if answer.choice.id == "confirm":
             self._say("reminder.confirmed")
 
     def _do_answer_follow_up(self, answer: Answer) -> None:
-        appointment = self.session.answers["appointment"]
+        appointment = self.session.answers.get("appointment")
         rating = self.session.answers.get("follow_up_rating")
-        self.events.append(FollowUpAnswered(appointment["id"], rating, answer.choice.id))
+        if appointment:
+            self.events.append(FollowUpAnswered(appointment["id"], rating, answer.choice.id))
         self._keep(appointment=None, booking={})
         self.session = self.session.evolve(return_to=())
         self._say("followup.thanks")
@@ -728,6 +751,8 @@ class _Turn:
         self.session = self.session.evolve(answers=answers, status="completed")
         record = dict(answers)
         special = {f: record.pop(f) for f in self.flow.special_fields if f in record}
+        if not self.session.consent_special:
+            special = {}
         started = self.session.started_at
         self.events.append(
             IntakeCompleted(

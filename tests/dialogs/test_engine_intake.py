@@ -141,8 +141,9 @@ def test_the_first_track_rule_that_holds_decides_the_suggested_track(
         ("municipality", "Braga", "municipality", "Braga", "Municipality: Braga"),
         ("Goal", "train or study", "goal", "training", "Goal: Train or study"),
         ("Availability", "weekends", "availability", ["weekends"], "Availability: Weekends"),
-        ("Languages", "english", "mother_tongue", "en", "First language: English"),
+        ("First language", "english", "mother_tongue", "en", "First language: English"),
         ("5", "1", "isced", 1, "School: Primary school or less"),
+        ("Mobility", "1", "mobility", "own_vehicle", "Mobility: Own car or motorbike"),
     ],
 )
 def test_changing_one_answer_from_the_summary_comes_back_to_the_summary_with_the_new_value(

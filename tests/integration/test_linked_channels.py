@@ -72,3 +72,18 @@ def test_a_link_code_is_given_only_after_consent(service: ConversationService) -
     telegram.start("en")
     reply = texts(telegram.say("link"))
     assert reply.startswith("First the privacy notice") and not CODE.search(reply)
+
+
+def test_a_channel_with_a_conversation_of_its_own_is_not_linked_away_from_it(
+    service: ConversationService, engine: Engine
+) -> None:
+    sms = Chat(service, "+351911111111", "sms")
+    sms.start("pt")
+    sms.say("sim")
+    code = _code_from(sms)
+    telegram = Chat(service, "5151", "telegram")
+    telegram.start("pt")
+    telegram.say("sim")  # this chat agreed and has its own data: MY DATA and DELETE reach it
+    assert "Esse código não existe ou expirou" in texts(telegram.say(f"ASSOCIAR {code}"))
+    people = _people(engine)
+    assert people["telegram:5151"] != people["sms:+351911111111"]

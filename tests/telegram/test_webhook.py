@@ -291,5 +291,6 @@ def test_a_429_is_waited_out_and_the_replies_still_arrive_in_order(
     texts = [call["text"] for call in telegram.calls_to("sendMessage")]
     assert texts[1] == texts[2]  # refused once, then sent when Telegram allowed
     english = application.service.flow.catalogues["en"].texts
-    notice = render(english["privacy.notice"], application.service.facts)
+    version = application.service.notice_version
+    notice = render(english["privacy.notice"], {"notice_version": version})
     assert ana.texts()[1:] == [english["welcome"], notice, english["consent.ask"]]
