@@ -290,7 +290,7 @@ class ConversationService:
         # A channel whose own person agreed to the notice has data of its own: linking it would
         # strand that data, out of reach of MY DATA and DELETE. It must be deleted first.
         if repo.has_consent(context.db, context.identity.person_id, "general"):
-            return IdentityLinked(False)
+            return IdentityLinked(False, has_data=True)
         person_id = redeem_identity_code(context.db, event.code, context.now)
         if person_id is None or person_id == context.identity.person_id:
             return IdentityLinked(False)

@@ -90,6 +90,7 @@ ENGINE_TEXTS = (
     "link.done",
     "link.invalid",
     "link.consent_first",
+    "link.has_data",
 )
 TRIES_BEFORE_OFFERING_HELP = 2
 INTENT_CONFIDENCE = 0.85
@@ -138,7 +139,7 @@ def step(
         case LinkCodeIssued():
             turn.link_code_issued(given.code, given.minutes)
         case IdentityLinked():
-            turn.identity_linked(given.linked)
+            turn.identity_linked(given.linked, given.has_data)
         case NudgeDue():
             turn.nudge()
         case ReminderDue():
@@ -414,9 +415,9 @@ class _Turn:
         self._say("link.code", code=code, minutes=minutes)
         self._ask(self._node)
 
-    def identity_linked(self, linked: bool) -> None:
+    def identity_linked(self, linked: bool, has_data: bool = False) -> None:
         """Said in the conversation the channel now belongs to, or in its own on a refusal."""
-        self._say("link.done" if linked else "link.invalid")
+        self._say("link.done" if linked else "link.has_data" if has_data else "link.invalid")
         if self.session.status == "new":
             return self._begin(None)
         if self.session.status == "paused":

@@ -218,9 +218,11 @@ class LinkCodeIssued:
 
 @dataclass(frozen=True)
 class IdentityLinked:
-    """The host's answer to LinkCodeGiven: whether this channel now belongs to the person."""
+    """The host's answer to LinkCodeGiven: whether this channel now belongs to the person;
+    `has_data` when it was refused because this channel's own person has data to keep."""
 
     linked: bool
+    has_data: bool = False
 
 
 Input = (

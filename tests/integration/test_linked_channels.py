@@ -84,6 +84,7 @@ def test_a_channel_with_a_conversation_of_its_own_is_not_linked_away_from_it(
     telegram = Chat(service, "5151", "telegram")
     telegram.start("pt")
     telegram.say("sim")  # this chat agreed and has its own data: MY DATA and DELETE reach it
-    assert "Esse código não existe ou expirou" in texts(telegram.say(f"ASSOCIAR {code}"))
+    refusal = texts(telegram.say(f"ASSOCIAR {code}"))
+    assert refusal.startswith("Este chat já tem a sua própria conversa connosco.")
     people = _people(engine)
     assert people["telegram:5151"] != people["sms:+351911111111"]
