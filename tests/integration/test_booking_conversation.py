@@ -26,6 +26,14 @@ def _booked(service: ConversationService, address: str = "person-1") -> tuple[Ch
     return chat, offer["choices"]
 
 
+def _with_meeting(service: ConversationService) -> tuple[Chat, Appointment]:
+    """A person who went through the intake and booked the first slot offered."""
+    chat, _ = _booked(service)
+    chat.say("1")
+    (appointment,) = _appointments(service.engine)
+    return chat, appointment
+
+
 def _appointments(engine: Engine) -> list[Appointment]:
     with unit_of_work(engine) as db:
         return list(db.exec(select(Appointment).order_by(Appointment.id)).all())
@@ -103,9 +111,7 @@ def test_moving_keeps_one_appointment_and_cancelling_releases_it(
 def test_a_reminder_is_answered_and_recorded_and_a_stale_one_says_nothing(
     service: ConversationService, engine: Engine, clock: FakeClock
 ) -> None:
-    chat, _ = _booked(service)
-    chat.say("1")
-    (appointment,) = _appointments(engine)
+    chat, appointment = _with_meeting(service)
     before = len(chat.sent)
     service.tell(chat.person_id, ReminderDue(appointment.id + 99), kind="reminder")
     service.tell(chat.person_id, ReminderDue(appointment.id), kind="reminder")
@@ -157,9 +163,7 @@ def test_a_reminder_held_back_until_the_meeting_began_is_dropped_not_sent_late(
 def test_the_day_after_the_person_rates_the_meeting_and_says_what_next(
     service: ConversationService, engine: Engine
 ) -> None:
-    chat, _ = _booked(service)
-    chat.say("1")
-    (appointment,) = _appointments(engine)
+    chat, appointment = _with_meeting(service)
     service.tell(chat.person_id, FollowUpDue(appointment.id), kind="reminder")
     chat.dispatcher.dispatch_due(channel="console")
     assert chat.sent[-1]["text"].startswith("How did your meeting go?")
@@ -173,9 +177,7 @@ def test_the_day_after_the_person_rates_the_meeting_and_says_what_next(
 def test_when_the_counselor_cancels_the_person_is_told_and_offered_new_slots(
     service: ConversationService, engine: Engine, clock: FakeClock
 ) -> None:
-    chat, _ = _booked(service)
-    chat.say("1")
-    (appointment,) = _appointments(engine)
+    chat, appointment = _with_meeting(service)
     with unit_of_work(engine) as db:
         cancel_for_counselor(service, db, appointment.id, "illness", clock.now)
     chat.dispatcher.dispatch_due(channel="console")
@@ -187,9 +189,7 @@ def test_when_the_counselor_cancels_the_person_is_told_and_offered_new_slots(
 def test_after_a_no_show_the_person_gets_a_kind_word_and_new_slots(
     service: ConversationService, engine: Engine, clock: FakeClock
 ) -> None:
-    chat, _ = _booked(service)
-    chat.say("1")
-    (appointment,) = _appointments(engine)
+    chat, appointment = _with_meeting(service)
     clock.now = appointment.ends_at
     with unit_of_work(engine) as db:
         record_attendance(service, db, appointment.id, False, clock.now)
