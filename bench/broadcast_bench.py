@@ -26,6 +26,8 @@ from cryptography.fernet import Fernet
 from sqlalchemy import insert
 from sqlmodel import Session
 
+from bot.clock import wall_clock
+
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bot.app import App
@@ -104,7 +106,7 @@ def main() -> None:
     with running(fake):
         settings = Settings(telegram_token=TOKEN, telegram_api_url=fake.url, database_url=url)
         cipher = Cipher.from_key(Fernet.generate_key().decode())
-        service = ConversationService(engine, intake_flow(), cipher, "2026-11")
+        service = ConversationService(engine, intake_flow(), cipher, "2026-11", None, wall_clock)
         application = App(settings, engine, cipher, service)
         worker_settings = WorkerSettings(quiet_hours="00:00-00:00")  # the bench runs any hour
         worker = Worker(application, worker_settings, channels(application, worker_settings))

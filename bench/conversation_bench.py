@@ -14,6 +14,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from bot.clock import wall_clock
+
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bot.app import build_app
@@ -31,8 +33,7 @@ def main() -> None:
     pipeline = load()
     with tempfile.TemporaryDirectory() as data_dir:
         app = build_app(
-            Settings(data_dir=Path(data_dir)),
-            lambda text, lang: pipeline.parse(text, lang, "Europe/Lisbon"),
+            Settings(data_dir=Path(data_dir)), wall_clock, pipeline.parse
         )
         channel = ConsoleChannel(app.service, io.StringIO(), jsonl=True)
         timings = _run(channel, args.messages)

@@ -28,6 +28,8 @@ from cryptography.fernet import Fernet
 from sqlalchemy import func, insert
 from sqlmodel import Session, select
 
+from bot.clock import wall_clock
+
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bot.app import App
@@ -119,7 +121,8 @@ def main() -> None:
     who = people(engine)
     cipher = Cipher.from_key(Fernet.generate_key().decode())
     application = App(Settings(database_url=url), engine, cipher,
-                      ConversationService(engine, intake_flow(), cipher, "2026-11"))  # fmt: skip
+                      ConversationService(engine, intake_flow(), cipher, "2026-11", None,
+                                          wall_clock))  # fmt: skip
     settings = WorkerSettings(quiet_hours="00:00-00:00")
     recorder = Lateness()
     worker = Worker(application, settings, [Channel(TRIGGER_CHANNEL, recorder, None, 50)])

@@ -5,7 +5,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine
 
-from bot.conversation import Clock, ConversationService, Understand, utc_now
+from bot.clock import Clock
+from bot.conversation import ConversationService, Understand
 from bot.network import seed_demo_if_empty
 from bot.settings import Settings
 from dialogs.loader import intake_flow
@@ -34,13 +35,13 @@ def open_database(settings: Settings, seed: bool = True) -> Engine:
     return engine
 
 
-def build_app(
-    settings: Settings, understand: Understand | None = None, clock: Clock = utc_now
-) -> App:
+def build_app(settings: Settings, clock: Clock, understand: Understand | None = None) -> App:
+    """Everything a command needs, on the clock its entry point gives (the wall clock, or a
+    fake one in tests)."""
     engine = open_database(settings)
     cipher = load_cipher(settings)
     service = ConversationService(
         engine, intake_flow(), cipher, settings.privacy_notice_version, understand, clock,
-        link_code_minutes=settings.link_code_minutes,
+        link_code_minutes=settings.link_code_minutes, default_zone=settings.default_timezone,
     )
     return App(settings, engine, cipher, service)

@@ -15,16 +15,16 @@ from bot.app import build_app, open_database
 from bot.booking.cli import booking_app
 from bot.channels.console import ConsoleChannel
 from bot.channels.telegram_cli import register as register_telegram
-from bot.conversation import Understand
+from bot.clock import wall_clock
 from bot.network import import_network
-from bot.settings import Settings, get_settings
+from bot.nlu_cli import nlu_app
+from bot.settings import get_settings
 from bot.worker_cli import register as register_worker
 from dialogs import segments
 from dialogs.check import check
 from dialogs.diagram import mermaid
 from dialogs.loader import intake_flow
 from nlp import load as load_nlp
-from nlp.cli import nlu_app
 from storage import repositories as repo
 from storage.appointments import appointments_for_export
 from storage.db import unit_of_work
@@ -61,7 +61,7 @@ def chat(
 ) -> None:
     """Chat with the bot on this terminal; end of input ends the chat."""
     settings = get_settings()
-    application = build_app(settings, _understander(settings))
+    application = build_app(settings, wall_clock, load_nlp().parse)
     channel = ConsoleChannel(application.service, sys.stdout, jsonl, prompt=sys.stdin.isatty())
     channel.run(user, sys.stdin, lang)
 
@@ -77,13 +77,8 @@ def serve(
     from bot.web import create_app
 
     settings = get_settings()
-    uvicorn.run(create_app(build_app(settings, _understander(settings))), host=host, port=port)
-
-
-def _understander(settings: Settings) -> Understand:
-    pipeline = load_nlp()
-    tz = settings.default_timezone
-    return lambda text, lang: pipeline.parse(text, lang, tz)
+    application = build_app(settings, wall_clock, load_nlp().parse)
+    uvicorn.run(create_app(application), host=host, port=port)
 
 
 @export_app.command("intakes")

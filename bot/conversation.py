@@ -8,7 +8,8 @@ rolled back.
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
+from typing import Protocol
 
 from sqlalchemy import Engine
 from sqlmodel import Session as DbSession
@@ -23,6 +24,7 @@ from bot.booking_answers import (
     release_before_erasure,
     take_slot,
 )
+from bot.clock import Clock
 from bot.intake_record import intake_from
 from dialogs import engine as dialog
 from dialogs.model import (
@@ -61,10 +63,15 @@ from storage.models import Identity, Person, Site
 
 log = logging.getLogger(__name__)
 
-Understand = Callable[[str, str], Understanding]
 MAX_HOST_ANSWERS = 4
 """A dialog asks at most: slots, then a booking, then (the slot was gone) nothing more."""
-Clock = Callable[[], datetime]
+
+
+class Understand(Protocol):
+    """The NLP as the conversation calls it (`nlp.Pipeline.parse`): the text, its language, and
+    the person's zone and time now, by the conversation's clock."""
+
+    def __call__(self, text: str, lang: str, tz: str, now: datetime) -> Understanding: ...
 
 
 @dataclass(frozen=True)
@@ -108,10 +115,6 @@ class _Context:
     linked_to: str | None = None  # the person this channel was just linked to
 
 
-def utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
 class ConversationService:
     def __init__(
         self,
@@ -119,10 +122,11 @@ class ConversationService:
         flow: Flow,
         cipher: Cipher,
         notice_version: str,
-        understand: Understand | None = None,
-        clock: Clock = utc_now,
+        understand: Understand | None,
+        clock: Clock,
         after_commit: Callable[[Handled], None] | None = None,
         link_code_minutes: int = 15,
+        default_zone: str = "Europe/Lisbon",
     ) -> None:
         self.engine = engine
         self.flow = flow
@@ -130,6 +134,7 @@ class ConversationService:
         self.notice_version = notice_version
         self.understand = understand
         self.clock = clock
+        self.default_zone = default_zone
         self.after_commit = after_commit
         self.link_code_minutes = link_code_minutes
 
@@ -179,7 +184,8 @@ class ConversationService:
 
     def _step(self, db: DbSession, identity: Identity, inbound: Inbound, now: datetime) -> None:
         session = self._session(db, identity.person_id)
-        self._run(_Context(db, identity, session, now), self._input(inbound, session))
+        given = self._input(db, identity.person_id, inbound, session, now)
+        self._run(_Context(db, identity, session, now), given)
 
     def _session(self, db: DbSession, person_id: str) -> Session:
         stored = repo.load_conversation(db, person_id, self.cipher)
@@ -205,7 +211,9 @@ class ConversationService:
         if not context.erased:
             self._save(context)
 
-    def _input(self, inbound: Inbound, session: Session) -> Input:
+    def _input(
+        self, db: DbSession, person_id: str, inbound: Inbound, session: Session, now: datetime
+    ) -> Input:
         if inbound.start:
             return Start(inbound.start_payload, inbound.lang)
         if inbound.picked:
@@ -215,7 +223,8 @@ class ConversationService:
         text = inbound.text or ""
         understanding = None
         if self.understand and text.strip():
-            understanding = self.understand(text, session.lang or self.flow.default_lang)
+            tz = repo.person_zone(db, person_id) or self.default_zone
+            understanding = self.understand(text, session.lang or self.flow.default_lang, tz, now)
         return Message(text, understanding)
 
     def _save(self, context: _Context) -> None:

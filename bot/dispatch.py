@@ -26,7 +26,7 @@ from typing import Any
 from sqlalchemy import Engine
 
 from bot import outbox
-from bot.conversation import Clock, utc_now
+from bot.clock import Clock
 from bot.ratelimit import TokenBucket
 from storage.models import Identity, Outbox
 
@@ -102,7 +102,7 @@ class Dispatcher:
         self,
         engine: Engine,
         senders: dict[str, Sender],
-        clock: Clock = utc_now,
+        clock: Clock,
         *,
         retry: RetryPolicy | None = None,
         lease: timedelta = LEASE,

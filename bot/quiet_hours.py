@@ -13,15 +13,14 @@ municipality of their latest intake, else the default zone of the settings.
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
-from time import monotonic
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session
 
-from bot.ratelimit import Seconds
-from storage.booking import Appointment
-from storage.models import Intake, Outbox, Site
+from bot.clock import Seconds
+from storage.models import Outbox
+from storage.repositories import person_zone
 
 HELD_KINDS = ("nudge", "broadcast")
 URGENT_BEFORE = timedelta(hours=2)
@@ -57,7 +56,7 @@ class PersonZones:
 
     KEEP_SECONDS = 3600.0
 
-    def __init__(self, engine: Engine, default: str, clock: Seconds = monotonic) -> None:
+    def __init__(self, engine: Engine, default: str, clock: Seconds) -> None:
         self.engine = engine
         self.default = ZoneInfo(default)
         self.clock = clock
@@ -71,25 +70,10 @@ class PersonZones:
         if known is not None and now - known[1] < self.KEEP_SECONDS:
             return known[0]
         with Session(self.engine) as db:
-            zone = self._lookup(db, person_id)
+            zone_name = person_zone(db, person_id)
+        zone = ZoneInfo(zone_name) if zone_name else self.default
         self._known[person_id] = (zone, now)
         return zone
-
-    def _lookup(self, db: Session, person_id: str) -> ZoneInfo:
-        site_zone = db.exec(
-            select(Site.timezone)
-            .join(Appointment, Appointment.site_id == Site.id)
-            .where(Appointment.person_id == person_id)
-            .order_by(Appointment.id.desc())
-        ).first()
-        if site_zone is None:
-            site_zone = db.exec(
-                select(Site.timezone)
-                .join(Intake, Intake.municipality == Site.municipality)
-                .where(Intake.person_id == person_id)
-                .order_by(Intake.id.desc())
-            ).first()
-        return ZoneInfo(site_zone) if site_zone else self.default
 
 
 class QuietDefer:

@@ -5,15 +5,12 @@ to the outbox (RetryLater) instead of holding the dispatcher's transaction open 
 """
 
 import threading
-import time
-from collections.abc import Callable
 
-Seconds = Callable[[], float]
-"""A monotonic clock in seconds (time.monotonic, or a fake in tests)."""
+from bot.clock import Seconds
 
 
 class TokenBucket:
-    def __init__(self, rate: float, burst: float = 1.0, clock: Seconds = time.monotonic) -> None:
+    def __init__(self, rate: float, burst: float, clock: Seconds) -> None:
         if rate <= 0 or burst < 1:
             raise ValueError("rate must be positive and burst at least 1")
         self.rate = rate

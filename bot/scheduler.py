@@ -3,7 +3,7 @@ every job reads the database and writes outbox rows, so a restart loses nothing.
 
 import logging
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC
 from typing import Any
 
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -25,7 +25,7 @@ def scheduler(application: App, worker: Worker, settings: WorkerSettings) -> Bac
     clock = application.service.clock
     jobs = BackgroundScheduler(timezone=UTC)
     single: dict[str, Any] = {"max_instances": 1, "coalesce": True}
-    at_start = {**single, "next_run_time": datetime.now(UTC)}  # a restart catches up at once
+    at_start = {**single, "next_run_time": clock()}  # a restart catches up at once
     jobs.add_job(worker.wake, "interval", seconds=TICK_SECONDS, id="dispatch", **single)
     jobs.add_job(
         lambda: _run("nudges", queue_nudges, application.engine, clock(),

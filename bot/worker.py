@@ -8,7 +8,6 @@ one PostgreSQL database: claims never overlap (bot.outbox).
 
 import logging
 import threading
-import time
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
@@ -19,6 +18,7 @@ from bot.channels.sms_sender import TwilioSender
 from bot.channels.telegram_limits import ChatLimits
 from bot.channels.telegram_runtime import make_bot
 from bot.channels.telegram_sender import TelegramSender
+from bot.clock import monotonic_seconds
 from bot.dispatch import Dispatcher, RetryPolicy, Sender
 from bot.quiet_hours import PersonZones, QuietDefer, QuietHours
 from bot.ratelimit import TokenBucket
@@ -49,13 +49,13 @@ def channels(application: App, worker: WorkerSettings) -> list[Channel]:
                      TRIGGERS_AT_ONCE)]  # fmt: skip
     if settings.telegram_token is not None:
         limits = ChatLimits(settings.telegram_rate_overall, settings.telegram_rate_per_chat,
-                            time.monotonic)  # fmt: skip
+                            monotonic_seconds)  # fmt: skip
         sender = TelegramSender(partial(make_bot, settings), limits)
         rate = settings.telegram_rate_overall * worker.rate_margin
         found.append(Channel("telegram", sender, rate, max(10, int(2 * rate))))
     if settings.twilio_account_sid:
         rate = settings.sms_rate_per_second * worker.rate_margin
-        found.append(Channel("sms", TwilioSender.from_settings(settings), rate,
+        found.append(Channel("sms", TwilioSender.from_settings(settings, monotonic_seconds), rate,
                              max(10, int(2 * rate))))  # fmt: skip
     return found
 
@@ -108,11 +108,13 @@ class ChannelLoop:
 
 class Worker:
     def __init__(self, application: App, worker: WorkerSettings, found: list[Channel]) -> None:
-        zones = PersonZones(application.engine, application.settings.default_timezone)
+        zones = PersonZones(application.engine, application.settings.default_timezone,
+                            monotonic_seconds)
         self.channels = found
         self.loops = []
         for channel in found:
-            pacers = {channel.name: TokenBucket(channel.rate)} if channel.rate else {}
+            pacers = ({channel.name: TokenBucket(channel.rate, 1.0, monotonic_seconds)}
+                      if channel.rate else {})
             dispatcher = Dispatcher(
                 application.engine,
                 {channel.name: channel.sender},

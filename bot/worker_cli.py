@@ -18,6 +18,7 @@ from sqlmodel import Session
 from bot import outbox
 from bot.app import build_app, open_database
 from bot.broadcast import BadSegment, audience, languages, parse_segment, progress, queue_broadcast
+from bot.clock import wall_clock
 from bot.settings import get_settings
 from bot.worker_settings import get_worker_settings
 from storage.broadcasts import Broadcast
@@ -43,7 +44,7 @@ def worker() -> None:
     from bot.worker import Worker, channels
 
     settings = get_worker_settings()
-    application = build_app(get_settings())
+    application = build_app(get_settings(), wall_clock)
     running = Worker(application, settings, channels(application, settings))
     jobs = scheduler(application, running, settings)
     stop = threading.Event()
@@ -91,7 +92,7 @@ def broadcast(
     if not yes:
         typer.confirm("Send it?", abort=True)
     with unit_of_work(engine) as db:
-        sent = queue_broadcast(db, wanted, texts, datetime.now(UTC), when)
+        sent = queue_broadcast(db, wanted, texts, wall_clock(), when)
     typer.echo(f"broadcast {sent.id}: {sent.recipients} messages queued"
                + (f" for {sent.not_before.isoformat()}" if when else ""))  # fmt: skip
     if wait and not when:
@@ -139,7 +140,7 @@ def outbox_retry(
         raise typer.BadParameter("give a message ID or --all")
     engine = open_database(get_settings(), seed=False)
     with unit_of_work(engine) as db:
-        count = outbox.retry_failed(db, datetime.now(UTC), row_id)
+        count = outbox.retry_failed(db, wall_clock(), row_id)
     typer.echo(f"{count} queued again")
 
 

@@ -51,13 +51,13 @@ class Pipeline:
         text = truncate(text)
         return self._detector.detect(text) if readable(text) else None
 
-    def parse(self, text: str, lang: str, tz: str = "Europe/Lisbon",
-              now: datetime | None = None) -> Understanding:
+    def parse(self, text: str, lang: str, tz: str, now: datetime) -> Understanding:
+        """Understand `text` written in zone `tz` at `now` (the caller's clock: relative words
+        such as "Thursday" are read against it; a naive `now` is taken as wall time in `tz`)."""
         if lang not in self._nlp:
             raise ValueError(f"language not loaded: {lang}")
         zone = ZoneInfo(tz)
-        now = datetime.now(zone) if now is None else (
-            now.replace(tzinfo=zone) if now.tzinfo is None else now.astimezone(zone))
+        now = now.replace(tzinfo=zone) if now.tzinfo is None else now.astimezone(zone)
         text = truncate(text)
         if not readable(text):
             return Understanding(lang=lang, intent="other", confidence=1.0)

@@ -40,10 +40,6 @@ class UTCDateTime(sa.TypeDecorator[datetime]):
         return value.astimezone(UTC)
 
 
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
 def _time(nullable: bool = False) -> Any:
     return Field(default=None, sa_type=UTCDateTime, nullable=nullable)
 
@@ -62,7 +58,7 @@ class Person(SQLModel, table=True):
     __tablename__ = "person"
 
     id: str = Field(default_factory=lambda: str(uuid.uuid4()), primary_key=True)
-    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    created_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
     lang: str | None = None
     first_name: str | None = None  # asked before the first booking, for the counselor
     source: str | None = None  # how they came: a deep-link payload, a campaign, a site code
@@ -79,7 +75,7 @@ class Identity(SQLModel, table=True):
     address: str  # Telegram chat id, E.164 number, console user
     reachable: bool = True
     opted_out: bool = False
-    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    created_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
 
 
 class Consent(SQLModel, table=True):

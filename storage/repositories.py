@@ -24,7 +24,6 @@ from storage.models import (
     Person,
     Service,
     Site,
-    utcnow,
 )
 
 DEFAULT_PRIORITY = {"reply": 0, "notification": 10, "reminder": 20, "nudge": 30, "broadcast": 50}
@@ -39,7 +38,7 @@ def record_inbound(
     channel: str,
     external_id: str,
     person_id: str | None,
-    now: datetime | None = None,
+    now: datetime,
 ) -> bool:
     """True the first time (channel, external_id) is seen, False for a retried delivery."""
     dialect_insert = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
@@ -50,7 +49,7 @@ def record_inbound(
             channel=channel,
             external_id=external_id,
             person_id=person_id,
-            received_at=now or utcnow(),
+            received_at=now,
         )
         .on_conflict_do_nothing(index_elements=["channel", "external_id"])
         .returning(Inbound.id)
@@ -77,15 +76,14 @@ def latest_identity(session: Session, person_id: str) -> Identity | None:
 
 
 def find_or_create_identity(
-    session: Session, channel: str, address: str, now: datetime | None = None
+    session: Session, channel: str, address: str, now: datetime
 ) -> Identity:
     """The identity for (channel, address); a first contact creates a new person with it."""
     identity = find_identity(session, channel, address)
     if identity is not None:
         return identity
-    moment = now or utcnow()
-    person = Person(created_at=moment)
-    identity = Identity(person_id=person.id, channel=channel, address=address, created_at=moment)
+    person = Person(created_at=now)
+    identity = Identity(person_id=person.id, channel=channel, address=address, created_at=now)
     try:
         # The savepoint lets a concurrent first contact win without spoiling our transaction.
         with session.begin_nested():
@@ -99,6 +97,25 @@ def find_or_create_identity(
             raise
         return winner
     return identity
+
+
+def person_zone(session: Session, person_id: str) -> str | None:
+    """The person's time zone: that of the site of their latest appointment, else of the site
+    in the municipality of their latest intake; None when neither is known."""
+    site_zone = session.exec(
+        select(Site.timezone)
+        .join(Appointment, Appointment.site_id == Site.id)
+        .where(Appointment.person_id == person_id)
+        .order_by(Appointment.id.desc())
+    ).first()
+    if site_zone is None:
+        site_zone = session.exec(
+            select(Site.timezone)
+            .join(Intake, Intake.municipality == Site.municipality)
+            .where(Intake.person_id == person_id)
+            .order_by(Intake.id.desc())
+        ).first()
+    return site_zone
 
 
 # -- conversation ---------------------------------------------------------------------------

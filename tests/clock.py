@@ -1,10 +1,15 @@
-"""A clock the tests move by hand."""
+"""Clocks for the tests: each starts on a fixed day, so no test depends on the day it runs."""
 
+import time
 from datetime import UTC, datetime, timedelta
+
+TUESDAY = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 
 
 class FakeClock:
-    def __init__(self, start: datetime = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)):
+    """A clock the tests move by hand."""
+
+    def __init__(self, start: datetime = TUESDAY):
         self.now = start
 
     def __call__(self) -> datetime:
@@ -12,3 +17,15 @@ class FakeClock:
 
     def advance(self, **delta: float) -> None:
         self.now += timedelta(**delta)
+
+
+class RunningClock:
+    """A clock that starts on a fixed day and runs at the real pace: for tests that wait in
+    real time (a 429's retry_after, a webhook answered while the bot works)."""
+
+    def __init__(self, start: datetime = TUESDAY):
+        self.start = start
+        self._started = time.monotonic()
+
+    def __call__(self) -> datetime:
+        return self.start + timedelta(seconds=time.monotonic() - self._started)

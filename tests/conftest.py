@@ -111,4 +111,4 @@ def nlp_pipeline():
 @pytest.fixture
 def understand(nlp_pipeline):
     """The real NLP, as the conversation service calls it."""
-    return lambda text, lang: nlp_pipeline.parse(text, lang, "Europe/Lisbon")
+    return nlp_pipeline.parse

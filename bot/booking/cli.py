@@ -3,7 +3,7 @@
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, date, datetime
+from datetime import date
 from enum import StrEnum
 from typing import Annotated
 
@@ -14,6 +14,7 @@ from bot.booking.appointment import NotActive
 from bot.booking.labels import describe
 from bot.booking.offers import SlotRequest, offer_slots
 from bot.booking.slots import Wish
+from bot.clock import wall_clock
 from bot.counselor_actions import cancel_for_counselor, record_attendance
 from bot.settings import get_settings
 from storage.db import unit_of_work
@@ -49,7 +50,7 @@ def slots(
     wish = Wish(day=date.fromisoformat(day) if day else None, part_of_day=part and part.value)
     request = SlotRequest(service, lang, municipality, mode.value, specialism, wish, count)
     with unit_of_work(open_database(get_settings())) as db:
-        offers = offer_slots(db, request, datetime.now(UTC))
+        offers = offer_slots(db, request, wall_clock())
     for offer in offers:
         line = (
             json.dumps(offer.to_json(), ensure_ascii=False)
@@ -65,7 +66,7 @@ def cancel_command(
     reason: Annotated[str | None, typer.Option(help="Told to no one; kept for the export.")] = None,
 ) -> None:
     """Cancel an appointment on the counselor's side; the person is told and offered new slots."""
-    service = build_app(get_settings()).service
+    service = build_app(get_settings(), wall_clock).service
     with _refusals(), unit_of_work(service.engine) as db:
         appointment = cancel_for_counselor(service, db, appointment_id, reason, service.clock())
     typer.echo(json.dumps({"id": appointment.id, "status": appointment.status}))
@@ -77,7 +78,7 @@ def attendance(
     attended: Annotated[bool, typer.Option("--attended/--no-show", help="Did the person come?")],
 ) -> None:
     """Record whether the person came; after a no-show they are offered a new slot."""
-    service = build_app(get_settings()).service
+    service = build_app(get_settings(), wall_clock).service
     with _refusals(), unit_of_work(service.engine) as db:
         appointment = record_attendance(service, db, appointment_id, attended, service.clock())
     typer.echo(json.dumps({"id": appointment.id, "attended": appointment.attended}))

@@ -23,6 +23,7 @@ from bot.app import App
 from bot.channels.sms_keywords import CHANNEL, KeywordScreen
 from bot.channels.sms_sender import STATUS_PATH, TwilioSender
 from bot.channels.sms_status import record_status
+from bot.clock import monotonic_seconds
 from bot.conversation import Inbound
 from bot.dispatch import Dispatcher
 from bot.settings import Settings
@@ -141,7 +142,7 @@ def sms_router(application: App, courier: Courier | None = None) -> APIRouter:
     if signature.validator is None:
         log.warning("PERCORSO_TWILIO_AUTH_TOKEN is not set: every Twilio webhook gets 403")
     elif courier is None:
-        sender = TwilioSender.from_settings(settings)
+        sender = TwilioSender.from_settings(settings, monotonic_seconds)
         courier = Courier(Dispatcher(application.engine, {CHANNEL: sender}, service.clock))
     router = APIRouter()
 

@@ -4,7 +4,6 @@ Reasons and logs carry Twilio's codes only: its error messages may quote the pho
 """
 
 import logging
-import time
 from typing import Any
 
 import requests
@@ -12,8 +11,9 @@ from twilio.base.exceptions import TwilioRestException, TwilioServiceException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
+from bot.clock import Seconds
 from bot.dispatch import PermanentFailure, RetryLater
-from bot.ratelimit import Seconds, TokenBucket
+from bot.ratelimit import TokenBucket
 from bot.settings import Settings
 from dialogs import segments
 from dialogs.render import numbered
@@ -62,7 +62,7 @@ class TwilioSender:
         self.bucket = bucket
 
     @classmethod
-    def from_settings(cls, settings: Settings, clock: Seconds = time.monotonic) -> "TwilioSender":
+    def from_settings(cls, settings: Settings, clock: Seconds) -> "TwilioSender":
         if settings.twilio_messaging_service_sid:
             origin = {"messaging_service_sid": settings.twilio_messaging_service_sid}
         elif settings.twilio_from:
@@ -70,7 +70,7 @@ class TwilioSender:
         else:
             raise ValueError("set PERCORSO_TWILIO_FROM or PERCORSO_TWILIO_MESSAGING_SERVICE_SID")
         status_callback = settings.public_url.rstrip("/") + STATUS_PATH
-        bucket = TokenBucket(settings.sms_rate_per_second, clock=clock)
+        bucket = TokenBucket(settings.sms_rate_per_second, 1.0, clock)
         return cls(twilio_client(settings), origin, status_callback, bucket)
 
     def __call__(self, identity: Identity, payload: dict[str, Any]) -> str:

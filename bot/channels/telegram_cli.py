@@ -4,7 +4,6 @@ import asyncio
 import logging
 import re
 import signal
-from datetime import UTC, datetime
 from typing import Annotated
 
 import typer
@@ -15,6 +14,7 @@ from bot.channels.telegram_menu import set_menus
 from bot.channels.telegram_runtime import TelegramNotConfigured, make_bot, poll, token_of
 from bot.channels.telegram_updates import ALLOWED_UPDATES
 from bot.channels.telegram_webhook import PATH
+from bot.clock import wall_clock
 from bot.conversation import Understand
 from bot.settings import Settings, get_settings
 from storage.db import unit_of_work
@@ -47,7 +47,7 @@ def telegram(
     settings = get_settings()
     _require_token(settings)
     _log_to_console()
-    application = build_app(settings, _understander(settings))
+    application = build_app(settings, wall_clock, _understander())
     typer.echo("Polling Telegram for updates; Ctrl-C stops.")
     asyncio.run(_poll_until_signalled(application))
 
@@ -87,7 +87,7 @@ def counselor_link(
     engine = open_database(settings)
     with unit_of_work(engine) as db:
         counselor = _counselor(db, who)
-        code = issue_counselor_code(db, counselor.id, datetime.now(UTC), settings.link_code_minutes)
+        code = issue_counselor_code(db, counselor.id, wall_clock(), settings.link_code_minutes)
         name = counselor.name
     typer.echo(f"Link code for {name}: {code}")
     typer.echo(
@@ -147,8 +147,7 @@ def _log_to_console() -> None:
     logging.getLogger("httpx").setLevel(logging.WARNING)
 
 
-def _understander(settings: Settings) -> Understand:
+def _understander() -> Understand:
     from nlp import load as load_nlp  # spaCy loads for a while: only when the bot runs
 
-    pipeline = load_nlp()
-    return lambda text, lang: pipeline.parse(text, lang, settings.default_timezone)
+    return load_nlp().parse

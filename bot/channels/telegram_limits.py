@@ -8,7 +8,8 @@ ends, so the outbox rows queued behind the first one keep their order.
 import threading
 from dataclasses import dataclass
 
-from bot.ratelimit import Seconds, TokenBucket
+from bot.clock import Seconds
+from bot.ratelimit import TokenBucket
 
 # A turn of the conversation is often two or three messages (a notice, then the question);
 # Telegram tolerates such a burst in one chat, and the average stays at the per-chat rate.

@@ -7,7 +7,6 @@ JobQueue; the database and the outbox are the source of truth.
 
 import asyncio
 import logging
-import time
 from datetime import timedelta
 from functools import partial
 
@@ -23,6 +22,7 @@ from bot.channels.telegram_pump import OutboxPump
 from bot.channels.telegram_sender import TelegramSender
 from bot.channels.telegram_staff import StaffDesk
 from bot.channels.telegram_updates import ALLOWED_UPDATES, CHANNEL, bot_id_of
+from bot.clock import monotonic_seconds
 from bot.dispatch import Dispatcher
 from bot.settings import Settings
 
@@ -69,7 +69,7 @@ class TelegramRuntime:
         settings = application.settings
         service = application.service
         limits = ChatLimits(
-            settings.telegram_rate_overall, settings.telegram_rate_per_chat, time.monotonic
+            settings.telegram_rate_overall, settings.telegram_rate_per_chat, monotonic_seconds
         )
         self.bot = bot
         self.sender = TelegramSender(partial(make_bot, settings), limits)

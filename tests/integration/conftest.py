@@ -20,4 +20,4 @@ def clock() -> FakeClock:
 @pytest.fixture
 def service(engine: Engine, cipher: Cipher, clock: FakeClock) -> ConversationService:
     seed_demo_if_empty(engine)
-    return ConversationService(engine, intake_flow(), cipher, NOTICE, clock=clock)
+    return ConversationService(engine, intake_flow(), cipher, NOTICE, None, clock)

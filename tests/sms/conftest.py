@@ -22,6 +22,7 @@ from dialogs.loader import intake_flow
 from storage.crypto import Cipher
 from storage.db import unit_of_work
 from storage.models import Conversation, Identity, Outbox
+from tests.clock import RunningClock
 from tests.fakes.twilio_server import FakeTwilio, running
 
 ACCOUNT_SID = "AC" + "0" * 32
@@ -66,7 +67,7 @@ def settings(twilio: FakeTwilio) -> Settings:
 
 def make_app(engine: Engine, cipher: Cipher, settings: Settings) -> App:
     service = ConversationService(
-        engine, intake_flow(), cipher, settings.privacy_notice_version, understand=None
+        engine, intake_flow(), cipher, settings.privacy_notice_version, None, RunningClock()
     )
     return App(settings, engine, cipher, service)
 

@@ -30,7 +30,7 @@ def queue(engine: Engine, clock: FakeClock, *texts: str, later: timedelta = time
 def courier(twilio: FakeTwilio, engine: Engine, clock: FakeClock, slept: list[float]) -> Courier:
     """One message a second; sleeping moves the fake clock instead of waiting."""
     settings = make_settings(twilio, sms_rate_per_second=1.0)
-    sender = TwilioSender.from_settings(settings, clock=lambda: clock().timestamp())
+    sender = TwilioSender.from_settings(settings, lambda: clock().timestamp())
 
     def sleep(seconds: float) -> None:
         slept.append(seconds)

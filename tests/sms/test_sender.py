@@ -1,6 +1,7 @@
 """The real twilio library against the local fake: what is sent, and what refusals mean."""
 
 import socket
+import time
 
 import pytest
 from sqlalchemy import Engine
@@ -19,7 +20,7 @@ HELLO = {"text": "Olá", "sms_text": None, "choices": [{"id": "y", "label": "Sim
 
 
 def sender(twilio: FakeTwilio, **changes: object) -> TwilioSender:
-    return TwilioSender.from_settings(make_settings(twilio, **changes))
+    return TwilioSender.from_settings(make_settings(twilio, **changes), time.monotonic)
 
 
 def test_a_message_goes_from_our_number_with_a_status_callback(twilio: FakeTwilio) -> None:
@@ -85,7 +86,7 @@ def test_no_reason_quotes_the_number() -> None:
 def test_the_sender_keeps_to_its_rate(twilio: FakeTwilio) -> None:
     ticks = [50.0]
     rated = TwilioSender.from_settings(make_settings(twilio, sms_rate_per_second=1.0),
-                                       clock=lambda: ticks[0])
+                                       lambda: ticks[0])
     rated(TO, HELLO)
     with pytest.raises(RetryLater) as pause:
         rated(TO, HELLO)

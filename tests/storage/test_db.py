@@ -12,6 +12,7 @@ from storage.models import Person
 from storage.repositories import due_messages, enqueue, find_or_create_identity
 
 ROME = ZoneInfo("Europe/Rome")
+NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 
 
 def test_plain_postgresql_urls_are_served_by_psycopg() -> None:
@@ -31,7 +32,7 @@ def test_sqlite_file_gets_its_directory_and_pragmas(tmp_path: Path) -> None:
 
 def test_unit_of_work_rolls_back_on_error(engine: Engine) -> None:
     with pytest.raises(RuntimeError), unit_of_work(engine) as session:
-        find_or_create_identity(session, "console", "ana")
+        find_or_create_identity(session, "console", "ana", NOW)
         raise RuntimeError("boom")
     with unit_of_work(engine) as session:
         assert session.scalar(select(func.count()).select_from(Person)) == 0
@@ -76,7 +77,7 @@ def test_naive_datetimes_are_refused(engine: Engine) -> None:
 
 def test_a_locked_person_waits_for_the_holder(engine: Engine) -> None:
     with unit_of_work(engine) as session:
-        person_id = find_or_create_identity(session, "console", "ana").person_id
+        person_id = find_or_create_identity(session, "console", "ana", NOW).person_id
 
     def second_worker() -> None:
         with unit_of_work(engine) as session:

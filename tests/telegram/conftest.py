@@ -18,6 +18,7 @@ from bot.conversation import ConversationService
 from bot.settings import Settings
 from dialogs.loader import intake_flow
 from storage.crypto import Cipher
+from tests.clock import RunningClock
 from tests.fakes.telegram_server import TOKEN, FakeTelegram
 from tests.telegram.person import SECRET, Webhook
 
@@ -44,7 +45,7 @@ def settings(telegram: FakeTelegram) -> Settings:
 
 @pytest.fixture
 def application(settings: Settings, engine: Engine, cipher: Cipher) -> App:
-    service = ConversationService(engine, intake_flow(), cipher, NOTICE)
+    service = ConversationService(engine, intake_flow(), cipher, NOTICE, None, RunningClock())
     return App(settings, engine, cipher, service)
 
 

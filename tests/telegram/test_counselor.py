@@ -34,7 +34,7 @@ def clock() -> FakeClock:
 @pytest.fixture
 def application(settings: Settings, engine: Engine, cipher: Cipher, clock: FakeClock) -> App:
     seed_demo_if_empty(engine)
-    service = ConversationService(engine, intake_flow(), cipher, "2026-11", clock=clock)
+    service = ConversationService(engine, intake_flow(), cipher, "2026-11", None, clock)
     return App(settings, engine, cipher, service)
 
 

@@ -174,7 +174,7 @@ def test_a_broadcast_at_night_waits_for_the_morning(engine: Engine, telegram: Fa
     night = FakeClock()
     night.now = night.now.replace(hour=23)
     queue_to(engine, night, 2)
-    defer = QuietDefer(QuietHours(), PersonZones(engine, "Europe/Lisbon"))
+    defer = QuietDefer(QuietHours(), PersonZones(engine, "Europe/Lisbon", lambda: 0.0))
     dispatcher = Dispatcher(engine, {"telegram": sender}, night, defer=defer)
 
     assert dispatcher.dispatch_due() == 0

@@ -1,6 +1,7 @@
 """A broadcast meets the channels' refusals, through the real libraries and the fake servers:
 Telegram's 429 (waited out) and 403 (blocked), Twilio's 21610 (STOP) and an invalid number."""
 
+import time
 from collections import Counter
 from collections.abc import Iterator
 from functools import partial
@@ -86,7 +87,7 @@ def test_twilio_stop_opts_the_number_out_and_an_invalid_number_fails(
     audience(engine, clock, "sms", ["+351910000001", "+351910000002", "+351910000003"])
     twilio_server.fail_next(400, 21610)
     twilio_server.fail_next(400, 21211)
-    sender = TwilioSender.from_settings(make_settings(twilio_server))
+    sender = TwilioSender.from_settings(make_settings(twilio_server), time.monotonic)
 
     Dispatcher(engine, {"sms": sender}, clock).dispatch_due()
 

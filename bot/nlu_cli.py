@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from bot.clock import wall_clock
 from nlp.output import understanding_to_json
 from nlp.understanding import LANGUAGES
 
@@ -29,7 +30,7 @@ def parse(
 
     if lang not in LANGUAGES:
         raise typer.BadParameter(f"one of {', '.join(LANGUAGES)}", param_hint="--lang")
-    reference = datetime.fromisoformat(now) if now else None
+    reference = datetime.fromisoformat(now) if now else wall_clock()
     pipeline = load([lang], cache_dir)
     texts = [text] if text is not None else (line.rstrip("\n") for line in sys.stdin)
     for line in texts:
