@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from dialogs import segments
-from dialogs.engine import ENGINE_TEXTS, NAVIGATING_ACTIONS, command_names, step
+from dialogs.engine import ACTIONS, ENGINE_TEXTS, command_names, step
 from dialogs.model import RETURN, Flow, Message, MessageCreated, Node, Session, Start
 from dialogs.render import numbered, placeholders, render
 from nlp.understanding import TaxonomyMatch, Understanding
@@ -123,7 +123,11 @@ def _is_dead_end(node: Node) -> bool:
         return not node.routes
     if node.routes:
         return False
-    return any(not c.next and c.action not in NAVIGATING_ACTIONS for c in node.choices)
+    return any(not c.next and not _navigates(c.action) for c in node.choices)
+
+
+def _navigates(action: str | None) -> bool:
+    return action in ACTIONS and ACTIONS[action].navigates
 
 
 def _sms_text(flow: Flow, lang: str, text_key: str, choice_keys: list[str]) -> str:
