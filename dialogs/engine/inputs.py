@@ -28,8 +28,7 @@ def message(turn: Turn, text: str, understanding: Understanding | None) -> None:
     code = link_code_in(turn.flow, text)
     if code:
         return turn.ask_host(LinkCodeGiven(code))
-    detected = understanding.detected_lang if understanding else None
-    detected = detected if detected in turn.flow.languages else None
+    detected = _detected_lang(turn, understanding)
     if turn.session.status == "new":
         return begin(turn, detected)
     command = commands.command_in(turn.flow, text) if text else None
@@ -89,6 +88,12 @@ def _read(
     if _returning(turn):
         return resume(turn)
     reject(turn, node, outcome)
+
+
+def _detected_lang(turn: Turn, understanding: Understanding | None) -> str | None:
+    """The language the message is written in, when the flow speaks it."""
+    detected = understanding.detected_lang if understanding else None
+    return detected if detected in turn.flow.languages else None
 
 
 def _returning(turn: Turn) -> bool:
