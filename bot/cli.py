@@ -126,6 +126,8 @@ def flows_check(
     console = Console()
     for error in report.errors:
         console.print(f"[red]error[/red] {error}")
+    for note in report.notes:
+        console.print(f"[yellow]note[/yellow] {note}")
     if per_message and report.segments:
         languages = list(report.segments)
         table = Table("message", *languages, title="SMS segments per message")

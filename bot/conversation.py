@@ -49,10 +49,12 @@ from dialogs.model import (
     Message,
     MessageCreated,
     ReminderAnswered,
+    Request,
     Session,
     SlotChosen,
     SlotsWanted,
     Start,
+    Step,
 )
 from nlp.understanding import Understanding
 from storage import repositories as repo
@@ -64,7 +66,8 @@ from storage.models import Identity, Person, Site
 log = logging.getLogger(__name__)
 
 MAX_HOST_ANSWERS = 4
-"""A dialog asks at most: slots, then a booking, then (the slot was gone) nothing more."""
+"""Requests one input may chain: a booking, then (the slot was gone, no other fits the wish) slots
+without the wish; with room to spare, as a dialog asking more is looping."""
 
 
 class Understand(Protocol):
@@ -72,6 +75,10 @@ class Understand(Protocol):
     the person's zone and time now, by the conversation's clock."""
 
     def __call__(self, text: str, lang: str, tz: str, now: datetime) -> Understanding: ...
+
+
+class UnansweredRequest(RuntimeError):
+    """The dialog asked for something the service has no answer for, or kept asking."""
 
 
 @dataclass(frozen=True)
@@ -192,24 +199,37 @@ class ConversationService:
         return Session.from_json(stored) if stored else Session(flow=self.flow.id)
 
     def _run(self, context: _Context, given: Input) -> None:
-        """Step the dialog, apply its events, and answer its questions (slots, a booking) by
+        """Step the dialog, apply its events, and answer its request (slots, a booking) by
         stepping again, all in the caller's transaction."""
         facts = self._facts(context.db)
+        step = self._apply(context, given, facts)
         for _ in range(MAX_HOST_ANSWERS):
-            step = dialog.step(self.flow, context.session, given, context.now, facts)
-            context.session = step.session
-            answers = [_HANDLERS[type(event)](self, context, event) for event in step.events]
-            follow_up = next((a for a in answers if a is not None), None)
-            if follow_up is None:
+            if step.request is None:
                 break
-            given = follow_up
-        if context.linked_to:
-            # This channel now belongs to another person: go on with their conversation.
-            session = self._session(context.db, context.linked_to)
-            linked = _Context(context.db, context.identity, session, context.now)
-            return self._run(linked, IdentityLinked(True))
+            answer = self._answer(context, step.request)
+            if context.linked_to:
+                # This channel now belongs to another person: go on with their conversation.
+                session = self._session(context.db, context.linked_to)
+                context = _Context(context.db, context.identity, session, context.now)
+            step = self._apply(context, answer, facts)
+        if step.request is not None:
+            raise UnansweredRequest(f"still asking after {MAX_HOST_ANSWERS} answers: "
+                                    f"{type(step.request).__name__}")
         if not context.erased:
             self._save(context)
+
+    def _apply(self, context: _Context, given: Input, facts: dict[str, str]) -> Step:
+        step = dialog.step(self.flow, context.session, given, context.now, facts)
+        context.session = step.session
+        for event in step.events:
+            _HANDLERS[type(event)](self, context, event)
+        return step
+
+    def _answer(self, context: _Context, request: Request) -> Input:
+        answer = _ANSWERS.get(type(request))
+        if answer is None:
+            raise UnansweredRequest(f"no answer for {type(request).__name__}")
+        return answer(self, context, request)
 
     def _input(
         self, db: DbSession, person_id: str, inbound: Inbound, session: Session, now: datetime
@@ -238,7 +258,7 @@ class ConversationService:
         """What texts may quote: read in each unit of work, so an import shows at once."""
         return {"sites": _sites_text(db), "notice_version": self.notice_version}
 
-    # --- one handler per event type ---------------------------------------------------------
+    # --- one handler per event type, one answer per request type -----------------------------
 
     def _message_created(self, context: _Context, event: MessageCreated) -> None:
         payload = {
@@ -277,12 +297,12 @@ class ConversationService:
     def _hand_over_requested(self, context: _Context, event: HandOverRequested) -> None:
         repo.request_hand_over(context.db, context.identity.person_id, event.node, context.now)
 
-    def _slots_wanted(self, context: _Context, event: SlotsWanted) -> Input:
-        return find_slots(context.db, event, context.now)
+    def _slots_wanted(self, context: _Context, request: SlotsWanted) -> Input:
+        return find_slots(context.db, request, context.now)
 
-    def _slot_chosen(self, context: _Context, event: SlotChosen) -> Input:
+    def _slot_chosen(self, context: _Context, request: SlotChosen) -> Input:
         lang = context.session.lang or self.flow.default_lang
-        return take_slot(context.db, context.identity.person_id, lang, event, context.now)
+        return take_slot(context.db, context.identity.person_id, lang, request, context.now)
 
     def _cancellation_requested(self, context: _Context, event: CancellationRequested) -> None:
         cancel_appointment(context.db, event, context.now)
@@ -290,23 +310,23 @@ class ConversationService:
     def _cancellation_explained(self, context: _Context, event: CancellationExplained) -> None:
         record_cancel_reason(context.db, event)
 
-    def _link_code_wanted(self, context: _Context, event: LinkCodeWanted) -> Input:
+    def _link_code_wanted(self, context: _Context, request: LinkCodeWanted) -> Input:
         person_id = context.identity.person_id
         code = issue_identity_code(context.db, person_id, context.now, self.link_code_minutes)
         return LinkCodeIssued(code, self.link_code_minutes)
 
-    def _link_code_given(self, context: _Context, event: LinkCodeGiven) -> Input | None:
+    def _link_code_given(self, context: _Context, request: LinkCodeGiven) -> Input:
         # A channel whose own person agreed to the notice has data of its own: linking it would
         # strand that data, out of reach of MY DATA and DELETE. It must be deleted first.
         if repo.has_consent(context.db, context.identity.person_id, "general"):
             return IdentityLinked(False, has_data=True)
-        person_id = redeem_identity_code(context.db, event.code, context.now)
+        person_id = redeem_identity_code(context.db, request.code, context.now)
         if person_id is None or person_id == context.identity.person_id:
             return IdentityLinked(False)
         context.identity.person_id = person_id
         context.db.add(context.identity)
         context.linked_to = person_id
-        return None
+        return IdentityLinked(True)
 
     def _reminder_answered(self, context: _Context, event: ReminderAnswered) -> None:
         record_reminder_answer(context.db, event, context.now)
@@ -327,9 +347,8 @@ def _sites_text(db: DbSession) -> str:
     return "\n".join(f"{s.municipality}: {s.address}, tel. {s.phone}" for s in sites)
 
 
-# One handler per event type; a handler that answers a question of the dialog returns the input
-# that carries the answer.
-_HANDLERS: dict[type[Event], Callable[[ConversationService, _Context, Event], Input | None]] = {
+# One handler per event type.
+_HANDLERS: dict[type[Event], Callable[[ConversationService, _Context, Event], None]] = {
     MessageCreated: ConversationService._message_created,
     LanguageChosen: ConversationService._language_chosen,
     FirstNameGiven: ConversationService._first_name_given,
@@ -337,12 +356,16 @@ _HANDLERS: dict[type[Event], Callable[[ConversationService, _Context, Event], In
     IntakeCompleted: ConversationService._intake_completed,
     HandOverRequested: ConversationService._hand_over_requested,
     ErasureRequested: ConversationService._erasure_requested,
-    SlotsWanted: ConversationService._slots_wanted,
-    SlotChosen: ConversationService._slot_chosen,
     CancellationRequested: ConversationService._cancellation_requested,
     CancellationExplained: ConversationService._cancellation_explained,
     ReminderAnswered: ConversationService._reminder_answered,
     FollowUpAnswered: ConversationService._follow_up_answered,
+}
+
+# One answer per request type: the input that carries it.
+_ANSWERS: dict[type[Request], Callable[[ConversationService, _Context, Request], Input]] = {
+    SlotsWanted: ConversationService._slots_wanted,
+    SlotChosen: ConversationService._slot_chosen,
     LinkCodeWanted: ConversationService._link_code_wanted,
     LinkCodeGiven: ConversationService._link_code_given,
 }

@@ -1,8 +1,9 @@
 """`percorso flows check`: what would break a conversation, found before anyone chats.
 
 Fails on a missing translation, a placeholder that differs between languages, an unknown node, an
-unreachable node, a dead end, or a message that renders to more than three SMS segments. Also
-reports the SMS cost of every message and of one complete intake, per language.
+unreachable node, a dead end, an action or a request the engine does not know, or a message that
+renders to more than three SMS segments. Also reports the SMS cost of every message and of one
+complete intake, per language, and the actions of the engine the flow never uses.
 """
 
 from collections import deque
@@ -10,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from dialogs import segments
-from dialogs.engine import ENGINE_TEXTS, NAVIGATING_ACTIONS, command_names, step
+from dialogs.engine import ACTIONS, ENGINE_TEXTS, REQUESTS, command_names, step
 from dialogs.model import RETURN, Flow, Message, MessageCreated, Node, Session, Start
 from dialogs.render import numbered, placeholders, render
 from nlp.understanding import TaxonomyMatch, Understanding
@@ -40,6 +41,7 @@ SAMPLE_UNDERSTANDING = Understanding(
 @dataclass
 class Report:
     errors: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
     segments: dict[str, dict[str, int]] = field(default_factory=dict)
     intake_segments: dict[str, int] = field(default_factory=dict)
 
@@ -51,6 +53,7 @@ class Report:
 def check(flow: Flow) -> Report:
     report = Report()
     _check_translations(flow, report)
+    _check_names(flow, report)
     if report.errors:
         return report
     _check_graph(flow, report)
@@ -116,6 +119,21 @@ def _check_graph(flow: Flow, report: Report) -> None:
             report.errors.append(f"node {node.id}: dead end (no way on from it)")
 
 
+def _check_names(flow: Flow, report: Report) -> None:
+    for node in flow.nodes.values():
+        report.errors += [f"node {node.id}: unknown action {name}"
+                          for name in sorted(_actions(node)) if name not in ACTIONS]
+        if node.request and node.request not in REQUESTS:
+            report.errors.append(f"node {node.id}: unknown request {node.request}")
+    used = set().union(*(_actions(node) for node in flow.nodes.values()))
+    unused = sorted(ACTIONS.keys() - used)
+    report.notes += [f"action {name}: registered but not used by the flow" for name in unused]
+
+
+def _actions(node: Node) -> set[str]:
+    return {a for a in (node.action, node.choice_action, *(c.action for c in node.choices)) if a}
+
+
 def _is_dead_end(node: Node) -> bool:
     if node.kind == "end":
         return False
@@ -123,7 +141,11 @@ def _is_dead_end(node: Node) -> bool:
         return not node.routes
     if node.routes:
         return False
-    return any(not c.next and c.action not in NAVIGATING_ACTIONS for c in node.choices)
+    return any(not c.next and not _navigates(c.action) for c in node.choices)
+
+
+def _navigates(action: str | None) -> bool:
+    return action in ACTIONS and ACTIONS[action].navigates
 
 
 def _sms_text(flow: Flow, lang: str, text_key: str, choice_keys: list[str]) -> str:

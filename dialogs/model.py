@@ -1,4 +1,5 @@
-"""The values the dialog engine reads and returns: flow definitions, inputs, session, events.
+"""The values the dialog engine reads and returns: flow definitions, inputs, requests, session,
+events.
 
 Everything here is plain, immutable data (the session is copied, never changed in place) so that
 a conversation step is a pure function and a session can be stored as JSON between steps.
@@ -243,6 +244,49 @@ Input = (
 )
 
 
+# --- requests: what the engine needs the host to do before it can go on ----------------------
+# The host answers each by stepping again with the answer as input (SlotsFound, BookingMade...).
+
+
+@dataclass(frozen=True)
+class SlotsWanted:
+    """The engine needs slots to offer; the host answers with SlotsFound."""
+
+    track: str
+    lang: str
+    municipality: str | None
+    mode: str
+    wish: dict[str, Any] | None = None
+    after: str | None = None
+    elsewhere: tuple[Any, ...] = ()
+    moving: int | None = None
+    availability: tuple[str, ...] = ()  # as the person said in the intake
+
+
+@dataclass(frozen=True)
+class SlotChosen:
+    """The person picked an offer; the host books it (or moves `moving` to it) and answers
+    with BookingMade or SlotGone."""
+
+    offer: dict[str, Any]
+    moving: int | None = None
+
+
+@dataclass(frozen=True)
+class LinkCodeWanted:
+    """The person wants to continue on another channel: the host issues a one-time code."""
+
+
+@dataclass(frozen=True)
+class LinkCodeGiven:
+    """A code typed on this channel: the host links this channel to the code's person."""
+
+    code: str
+
+
+Request = SlotsWanted | SlotChosen | LinkCodeWanted | LinkCodeGiven
+
+
 # --- session ---------------------------------------------------------------------------------
 
 SessionStatus = Literal["new", "active", "paused", "completed"]
@@ -336,30 +380,6 @@ class ErasureRequested:
 
 
 @dataclass(frozen=True)
-class SlotsWanted:
-    """The engine needs slots to offer; the host answers with SlotsFound."""
-
-    track: str
-    lang: str
-    municipality: str | None
-    mode: str
-    wish: dict[str, Any] | None = None
-    after: str | None = None
-    elsewhere: tuple[Any, ...] = ()
-    moving: int | None = None
-    availability: tuple[str, ...] = ()  # as the person said in the intake
-
-
-@dataclass(frozen=True)
-class SlotChosen:
-    """The person picked an offer; the host books it (or moves `moving` to it) and answers
-    with BookingMade or SlotGone."""
-
-    offer: dict[str, Any]
-    moving: int | None = None
-
-
-@dataclass(frozen=True)
 class FirstNameGiven:
     """How the person wants to be called, for the counselor who meets them."""
 
@@ -392,18 +412,6 @@ class FollowUpAnswered:
     next_step: str | None
 
 
-@dataclass(frozen=True)
-class LinkCodeWanted:
-    """The person wants to continue on another channel: the host issues a one-time code."""
-
-
-@dataclass(frozen=True)
-class LinkCodeGiven:
-    """A code typed on this channel: the host links this channel to the code's person."""
-
-    code: str
-
-
 Event = (
     MessageCreated
     | LanguageChosen
@@ -411,22 +419,21 @@ Event = (
     | IntakeCompleted
     | HandOverRequested
     | ErasureRequested
-    | SlotsWanted
-    | SlotChosen
     | CancellationRequested
     | CancellationExplained
     | FirstNameGiven
     | ReminderAnswered
     | FollowUpAnswered
-    | LinkCodeWanted
-    | LinkCodeGiven
 )
 
 
 @dataclass(frozen=True)
 class Step:
+    """What one step did (`events`), and what it needs the host to do before it can go on."""
+
     session: Session
     events: tuple[Event, ...]
+    request: Request | None = None
 
     @property
     def messages(self) -> tuple[MessageCreated, ...]:

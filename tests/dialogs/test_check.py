@@ -18,6 +18,7 @@ from tests.dialogs.drive import english, english_flow, intake_data
 def test_the_intake_in_english_alone_has_no_errors() -> None:
     report = check(english_flow())
     assert report.errors == []
+    assert report.notes == []
     assert report.ok
     assert report.intake_segments["en"] > 0
 
@@ -114,6 +115,24 @@ def test_an_unreachable_node_and_a_dead_end_are_both_reported() -> None:
     assert "node orphan: unreachable" in errors
     assert "node limbo: dead end (no way on from it)" in errors
     assert len(errors) == 2
+
+
+def test_an_action_the_engine_does_not_know_is_reported_with_its_node() -> None:
+    nodes = {**TINY_NODES, "consent": {"kind": "choice", "text": "consent.ask", "choices": [
+        {"id": "yes", "text": "consent.yes", "action": "consent_generally", "next": "name"}]}}
+    assert check(tiny_flow(nodes)).errors == ["node consent: unknown action consent_generally"]
+
+
+def test_a_request_the_engine_does_not_know_is_reported_with_its_node() -> None:
+    nodes = {**TINY_NODES, "name": {**TINY_NODES["name"], "request": "taxi"}}
+    assert check(tiny_flow(nodes)).errors == ["node name: unknown request taxi"]
+
+
+def test_the_actions_a_flow_does_not_use_are_noted_not_failed() -> None:
+    report = check(tiny_flow(TINY_NODES))
+    assert report.ok
+    assert "action book_slot: registered but not used by the flow" in report.notes
+    assert "action consent_general: registered but not used by the flow" not in report.notes
 
 
 @contextmanager

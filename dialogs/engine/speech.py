@@ -1,0 +1,113 @@
+"""What the engine says: texts of the person's language rendered with what the session knows,
+each with its shorter SMS variant when the catalogue has one."""
+
+from typing import Any
+
+from dialogs.engine.turn import Turn
+from dialogs.model import ChoiceView, MessageCreated, Node
+from dialogs.render import render, summary_lines
+
+ENGINE_TEXTS = (
+    "help.generic",
+    "back.none",
+    "restart.done",
+    "stop.done",
+    "resume.topic",
+    "resume.plain",
+    "handover.done",
+    "skip.not_optional",
+    "data.show",
+    "data.none",
+    "booking.after_intake",
+    "booking.none",
+    "erase.done",
+    "error.empty",
+    "error.stale",
+    "error.choice",
+    "error.multi",
+    "error.text_long",
+    "error.text_words",
+    "error.media",
+    "book.taken",
+    "book.no_fit",
+    "book.cancelled",
+    "book.cancelled_by_counselor",
+    "book.missed",
+    "reminder.confirmed",
+    "followup.thanks",
+    "nudge.topic",
+    "nudge.plain",
+    "link.code",
+    "link.done",
+    "link.invalid",
+    "link.consent_first",
+    "link.has_data",
+)
+
+
+def say(turn: Turn, key: str, **values: Any) -> None:
+    turn.emit(MessageCreated(text(turn, key, **values), turn.lang,
+                             sms_text=_sms_text(turn, key, **values)))
+
+
+def ask(turn: Turn, node: Node) -> None:
+    values, sms_values, sms_template = {}, {}, None
+    if node.kind == "summary":
+        values = {"summary": "\n".join(_summary_lines(turn))}
+        # By SMS every segment costs: the answers alone, without their labels.
+        sms_values = {"summary": "; ".join(_summary_lines(turn, labelled=False))}
+        sms_template = turn.catalogue.texts[node.text]
+    choices = tuple(
+        ChoiceView(c.id, c.label or turn.catalogue.texts[c.text]) for c in turn.choices(node)
+    )
+    turn.emit(
+        MessageCreated(
+            text(turn, node.text, **values),
+            turn.lang,
+            node.id,
+            choices,
+            node.kind == "multi",
+            _sms_text(turn, node.text, sms_template, **(sms_values or values)),
+        )
+    )
+
+
+def show_data(turn: Turn) -> None:
+    lines = _summary_lines(turn)
+    say(turn, "data.show" if lines else "data.none", summary="\n".join(lines))
+
+
+def topic(turn: Turn, node: Node) -> str:
+    """What the node asks about, for "we were talking about ..."; empty when it has no topic."""
+    return turn.catalogue.texts[node.topic] if node.topic else ""
+
+
+def text(turn: Turn, key: str, **values: Any) -> str:
+    return render(turn.catalogue.texts[key], _context(turn, values))
+
+
+def _sms_text(turn: Turn, key: str, template: str | None = None, **values: Any) -> str | None:
+    """The SMS variant of a text, when the catalogue has one (or a template is given)."""
+    short = turn.catalogue.sms.get(key) or template
+    return render(short, _context(turn, values)) if short else None
+
+
+def _context(turn: Turn, values: dict[str, Any]) -> dict[str, Any]:
+    answers = turn.session.answers
+    found = "; ".join(f["label"] for f in answers.get("found") or [])
+    appointment = answers.get("appointment") or {}
+    return {**turn.facts, **_track_values(turn), **appointment, "found": found, **values}
+
+
+def _summary_lines(turn: Turn, labelled: bool = True) -> list[str]:
+    return summary_lines(turn.flow, turn.catalogue, turn.session.answers, labelled)
+
+
+def _track_values(turn: Turn) -> dict[str, str]:
+    track = turn.session.answers.get("track")
+    if not track:
+        return {}
+    return {
+        "track": turn.catalogue.texts[f"track.{track}"],
+        "reason": turn.catalogue.texts[turn.session.answers["track_reason"]],
+    }
