@@ -30,11 +30,11 @@ from bot.clock import wall_clock
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bot.app import App
-from bot.broadcast import progress, queue_broadcast
-from bot.conversation import ConversationService
+from bot.conversation.service import ConversationService
+from bot.delivery.worker import Worker, channels
+from bot.entry.bootstrap import App
+from bot.jobs.broadcast import progress, queue_broadcast
 from bot.settings import Settings
-from bot.worker import Worker, channels
 from bot.worker_settings import WorkerSettings
 from dialogs.loader import intake_flow
 from storage.crypto import Cipher

@@ -18,9 +18,9 @@ from bot.clock import wall_clock
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bot.app import build_app
-from bot.channels.console import ConsoleChannel
-from bot.conversation import Inbound
+from bot.channels.console.channel import ConsoleChannel
+from bot.conversation.service import Inbound
+from bot.entry.bootstrap import build_app
 from bot.settings import Settings
 from nlp import load
 from tests.intake_script import ENGLISH_INTAKE

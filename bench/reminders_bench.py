@@ -32,12 +32,12 @@ from bot.clock import wall_clock
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bot.app import App
-from bot.conversation import ConversationService
-from bot.reminders import TRIGGER_CHANNEL
-from bot.scheduler import scheduler
+from bot.conversation.service import ConversationService
+from bot.delivery.worker import Channel, Worker
+from bot.entry.bootstrap import App
+from bot.jobs.reminders import TRIGGER_CHANNEL
+from bot.jobs.scheduler import scheduler
 from bot.settings import Settings
-from bot.worker import Channel, Worker
 from bot.worker_settings import WorkerSettings
 from dialogs.loader import intake_flow
 from storage.crypto import Cipher

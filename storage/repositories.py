@@ -331,7 +331,7 @@ def erase_person(session: Session, person_id: str, now: datetime) -> Person:
     """Delete everything about the person except the record of their consent decisions.
 
     Conversation, intakes with their special answers, appointments (release their seats first:
-    bot.booking_answers.release_before_erasure), hand-overs and outbox rows are deleted;
+    bot.booking.answers.release_before_erasure), hand-overs and outbox rows are deleted;
     inbound rows lose their link to the person. The consent rows stay, with the person row they
     point to (stripped to id and dates, `erased_at` set): they hold no answer, only what was
     agreed to, when and under which notice, which the organisation must be able to show later.

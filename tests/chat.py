@@ -3,8 +3,8 @@
 import uuid
 from typing import Any
 
-from bot.conversation import ConversationService, Inbound
-from bot.dispatch import Dispatcher
+from bot.conversation.service import ConversationService, Inbound
+from bot.delivery.dispatcher import Dispatcher
 from storage.models import Identity
 
 

@@ -8,7 +8,7 @@ from sqlalchemy import Engine
 from typer.testing import CliRunner
 
 from bot.booking import SlotRequest, book
-from bot.booking.cli import booking_app
+from bot.entry.booking import booking_app
 from bot.settings import get_settings
 from storage.db import unit_of_work
 from tests.booking.conftest import NOW, offers

@@ -59,7 +59,7 @@ def test_every_appointment_with_times_in_utc_and_at_the_site(history: Engine, pe
 
 
 def test_the_command_prints_json_and_csv(history: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
-    from bot.cli import app  # loads the NLP models' code: only where needed
+    from bot.entry.cli import app  # loads the NLP models' code: only where needed
 
     monkeypatch.setenv("PERCORSO_DATABASE_URL", history.url.render_as_string(hide_password=False))
     get_settings.cache_clear()

@@ -10,7 +10,7 @@ from sqlalchemy import Engine, func
 from sqlmodel import select
 
 from bot.booking.network_file import import_booking
-from bot.network import DEMO_NETWORK, import_network
+from bot.network.importer import DEMO_NETWORK, import_network
 from storage.booking import AvailabilityException, BookingRules, WeeklyHours
 from storage.db import unit_of_work
 from storage.models import Counselor, Service

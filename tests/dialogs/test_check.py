@@ -174,7 +174,7 @@ def test_a_flow_without_the_intake_topics_can_be_checked() -> None:
 def test_the_cli_lists_the_sms_segments_of_every_message_per_language() -> None:
     from typer.testing import CliRunner
 
-    from bot.cli import app
+    from bot.entry.cli import app
 
     result = CliRunner().invoke(app, ["flows", "check", "--per-message"])
     assert result.exit_code == 0, result.output

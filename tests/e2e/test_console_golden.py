@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
-from bot.channels.console import ConsoleChannel
-from bot.conversation import ConversationService
-from bot.network import seed_demo_if_empty
+from bot.channels.console.channel import ConsoleChannel
+from bot.conversation.service import ConversationService
+from bot.network.importer import seed_demo_if_empty
 from dialogs.loader import intake_flow
 from storage.crypto import Cipher
 from tests.clock import FakeClock

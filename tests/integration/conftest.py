@@ -3,8 +3,8 @@
 import pytest
 from sqlalchemy import Engine
 
-from bot.conversation import ConversationService
-from bot.network import seed_demo_if_empty
+from bot.conversation.service import ConversationService
+from bot.network.importer import seed_demo_if_empty
 from dialogs.loader import intake_flow
 from storage.crypto import Cipher
 from tests.clock import FakeClock

@@ -3,9 +3,9 @@
 from sqlalchemy import Engine
 from sqlmodel import select
 
-from bot.conversation import ConversationService
-from bot.counselor_actions import cancel_for_counselor, record_attendance
-from bot.network import seed_demo_if_empty
+from bot.conversation.service import ConversationService
+from bot.counselors.actions import cancel_for_counselor, record_attendance
+from bot.network.importer import seed_demo_if_empty
 from dialogs.loader import intake_flow
 from dialogs.model import FollowUpDue, NudgeDue, ReminderDue
 from storage.booking import Appointment

@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import select
 
-from bot.conversation import ConversationService
-from bot.network import seed_demo_if_empty
+from bot.conversation.service import ConversationService
+from bot.network.importer import seed_demo_if_empty
 from dialogs.loader import intake_flow
 from storage.booking import Appointment
 from storage.db import unit_of_work

@@ -4,8 +4,8 @@ from typing import Any
 
 import pytest
 
-from bot import conversation
-from bot.conversation import ConversationService, UnansweredRequest
+from bot.conversation import service as conversation
+from bot.conversation.service import ConversationService, UnansweredRequest
 from dialogs.model import LinkCodeWanted, Session, Step
 from tests.chat import Chat, texts
 

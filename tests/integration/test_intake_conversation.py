@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from sqlalchemy import Engine, func, text
 from sqlmodel import select
 
-from bot.conversation import ConversationService
+from bot.conversation.service import ConversationService
 from storage import repositories as repo
 from storage.crypto import Cipher
 from storage.db import unit_of_work
@@ -154,7 +154,7 @@ def test_export_prints_the_documented_columns_as_json_and_csv(
 ) -> None:
     from typer.testing import CliRunner
 
-    from bot.cli import app
+    from bot.entry.cli import app
     from bot.settings import get_settings
 
     chat = Chat(service)

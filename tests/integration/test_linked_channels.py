@@ -5,7 +5,7 @@ import re
 from sqlalchemy import Engine
 from sqlmodel import select
 
-from bot.conversation import ConversationService
+from bot.conversation.service import ConversationService
 from storage.db import unit_of_work
 from storage.models import Identity
 from tests.chat import Chat, texts

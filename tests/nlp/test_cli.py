@@ -2,7 +2,7 @@ import json
 
 from typer.testing import CliRunner
 
-from bot.nlu_cli import nlu_app
+from bot.entry.nlu import nlu_app
 
 runner = CliRunner()
 

@@ -14,9 +14,9 @@ from sqlalchemy import Engine
 from sqlmodel import select
 from twilio.request_validator import RequestValidator
 
-from bot.app import App
-from bot.channels.sms import SMS_PATH, sms_router
-from bot.conversation import ConversationService
+from bot.channels.twilio.sms import SMS_PATH, sms_router
+from bot.conversation.service import ConversationService
+from bot.entry.bootstrap import App
 from bot.settings import Settings
 from dialogs.loader import intake_flow
 from storage.crypto import Cipher

@@ -5,9 +5,9 @@ from datetime import timedelta
 from sqlalchemy import Engine
 from sqlmodel import select
 
-from bot.channels.sms import Courier
-from bot.channels.sms_sender import TwilioSender
-from bot.dispatch import Dispatcher
+from bot.channels.twilio.sender import TwilioSender
+from bot.channels.twilio.sms import Courier
+from bot.delivery.dispatcher import Dispatcher
 from storage import repositories as repo
 from storage.db import unit_of_work
 from storage.models import Outbox

@@ -4,8 +4,8 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import select
 
-from bot.channels.sms_sender import sms_body
-from bot.network import seed_demo_if_empty
+from bot.channels.twilio.sender import sms_body
+from bot.network.importer import seed_demo_if_empty
 from dialogs import segments
 from dialogs.loader import intake_flow
 from storage.db import unit_of_work

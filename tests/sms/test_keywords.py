@@ -3,7 +3,7 @@
 import pytest
 from sqlalchemy import Engine
 
-from bot.channels.sms_keywords import TEXTS, Keyword, keyword_of
+from bot.channels.twilio.keywords import TEXTS, Keyword, keyword_of
 from dialogs import segments
 from dialogs.loader import intake_flow
 from storage import repositories as repo

@@ -2,8 +2,8 @@
 
 import pytest
 
-from bot.channels.sms import e164, inbound_of
-from bot.conversation import Inbound
+from bot.channels.twilio.sms import e164, inbound_of
+from bot.conversation.service import Inbound
 from tests.sms.conftest import Handset, inbound_params
 
 

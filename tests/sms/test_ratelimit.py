@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot.ratelimit import TokenBucket
+from bot.delivery.ratelimit import TokenBucket
 
 
 class Ticks:

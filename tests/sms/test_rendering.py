@@ -4,8 +4,8 @@ import json
 
 from typer.testing import CliRunner
 
-from bot.channels.sms_sender import sms_body
-from bot.cli import app
+from bot.channels.twilio.sender import sms_body
+from bot.entry.cli import app
 from dialogs import segments
 from dialogs.loader import intake_flow
 

@@ -6,8 +6,8 @@ import time
 import pytest
 from sqlalchemy import Engine
 
-from bot.channels.sms_sender import STATUS_PATH, TwilioSender, refusal
-from bot.dispatch import Dispatcher, PermanentFailure, RetryLater
+from bot.channels.twilio.sender import STATUS_PATH, TwilioSender, refusal
+from bot.delivery.dispatcher import Dispatcher, PermanentFailure, RetryLater
 from storage import repositories as repo
 from storage.db import unit_of_work
 from storage.models import Identity, Outbox

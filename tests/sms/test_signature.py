@@ -4,9 +4,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func
 from sqlmodel import select
 
-from bot.channels.sms import SMS_PATH
-from bot.channels.sms_sender import STATUS_PATH
-from bot.web import create_app
+from bot.channels.twilio.sender import STATUS_PATH
+from bot.channels.twilio.sms import SMS_PATH
+from bot.entry.web import create_app
 from storage.crypto import Cipher
 from storage.db import unit_of_work
 from storage.models import Inbound

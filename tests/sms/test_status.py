@@ -5,8 +5,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlmodel import select
 
-from bot.channels.sms_sender import STATUS_PATH
-from bot.channels.sms_status import moves_forward
+from bot.channels.twilio.sender import STATUS_PATH
+from bot.channels.twilio.status import moves_forward
 from storage import repositories as repo
 from storage.db import unit_of_work
 from storage.models import Identity, Outbox

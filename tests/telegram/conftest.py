@@ -12,9 +12,9 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
-from bot.app import App
-from bot.channels.telegram_webhook import telegram_router
-from bot.conversation import ConversationService
+from bot.channels.telegram.webhook import telegram_router
+from bot.conversation.service import ConversationService
+from bot.entry.bootstrap import App
 from bot.settings import Settings
 from dialogs.loader import intake_flow
 from storage.crypto import Cipher

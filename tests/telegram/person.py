@@ -13,10 +13,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func
 from sqlmodel import Session, select
 
-from bot.app import App
-from bot.channels.telegram_runtime import poll
-from bot.channels.telegram_updates import CHANNEL, external_id
-from bot.channels.telegram_webhook import PATH, SECRET_HEADER
+from bot.channels.telegram.runtime import poll
+from bot.channels.telegram.updates import CHANNEL, external_id
+from bot.channels.telegram.webhook import PATH, SECRET_HEADER
+from bot.entry.bootstrap import App
 from storage.models import Conversation, Identity, Inbound, Outbox
 from tests.fakes.telegram_server import BOT_USER, FakeTelegram
 from tests.telegram import updates

@@ -9,8 +9,8 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 from typer.testing import CliRunner
 
-from bot.channels.telegram_cli import register
-from bot.channels.telegram_menu import COMMANDS
+from bot.channels.telegram.menu import COMMANDS
+from bot.entry.telegram import register
 from bot.settings import get_settings
 from storage.link_codes import code_hash
 from storage.models import LinkCode

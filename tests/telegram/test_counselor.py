@@ -7,9 +7,9 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from bot.app import App
-from bot.conversation import ConversationService
-from bot.network import seed_demo_if_empty
+from bot.conversation.service import ConversationService
+from bot.entry.bootstrap import App
+from bot.network.importer import seed_demo_if_empty
 from bot.settings import Settings
 from dialogs.loader import intake_flow
 from storage.booking import Appointment, Meeting

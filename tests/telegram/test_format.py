@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot.channels.telegram_format import (
+from bot.channels.telegram.format import (
     CALLBACK_LIMIT,
     CHUNK_LIMIT,
     MESSAGE_LIMIT,

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session, select
 
-from bot.app import App
-from bot.channels.telegram_format import CALLBACK_LIMIT
-from bot.network import seed_demo_if_empty
+from bot.channels.telegram.format import CALLBACK_LIMIT
+from bot.entry.bootstrap import App
+from bot.network.importer import seed_demo_if_empty
 from dialogs.loader import TEXTS_DIR, intake_flow
 from storage.booking import Appointment
 from storage.models import Intake, Outbox

@@ -1,6 +1,6 @@
 """Telegram's limits kept with a clock the test moves: per chat, overall, and holds."""
 
-from bot.channels.telegram_limits import CHAT_BURST, ChatLimits
+from bot.channels.telegram.limits import CHAT_BURST, ChatLimits
 
 
 class Seconds:

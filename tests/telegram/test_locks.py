@@ -2,7 +2,7 @@
 
 import asyncio
 
-from bot.channels.telegram import ChatLocks
+from bot.channels.telegram.adapter import ChatLocks
 
 
 async def test_a_chats_updates_wait_their_turn_in_order() -> None:

@@ -2,8 +2,8 @@
 
 import pytest
 
-from bot.channels.telegram_menu import COMMANDS, DESCRIPTIONS, menu
-from bot.channels.telegram_updates import FLOW_COMMANDS
+from bot.channels.telegram.menu import COMMANDS, DESCRIPTIONS, menu
+from bot.channels.telegram.updates import FLOW_COMMANDS
 from dialogs.engine import command_names
 from dialogs.loader import intake_flow
 from dialogs.matching import is_command

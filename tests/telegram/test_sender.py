@@ -12,11 +12,11 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 from telegram.error import BadRequest, InvalidToken, NetworkError, TimedOut
 
-from bot.channels.telegram_format import split_text
-from bot.channels.telegram_limits import CHAT_BURST, ChatLimits
-from bot.channels.telegram_runtime import make_bot
-from bot.channels.telegram_sender import TelegramSender, refusal_for
-from bot.dispatch import Dispatcher, PermanentFailure, RetryLater
+from bot.channels.telegram.format import split_text
+from bot.channels.telegram.limits import CHAT_BURST, ChatLimits
+from bot.channels.telegram.runtime import make_bot
+from bot.channels.telegram.sender import TelegramSender, refusal_for
+from bot.delivery.dispatcher import Dispatcher, PermanentFailure, RetryLater
 from bot.settings import Settings
 from storage import repositories as repo
 from storage.db import unit_of_work

@@ -5,7 +5,7 @@ from typing import Any
 import pytest
 from telegram import Update
 
-from bot.channels.telegram_updates import (
+from bot.channels.telegram.updates import (
     UNREADABLE_BUTTON,
     Membership,
     Received,

@@ -5,9 +5,9 @@ import pytest
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from bot.app import App
-from bot.channels.telegram_webhook import PATH, SECRET_HEADER
-from bot.web import create_app
+from bot.channels.telegram.webhook import PATH, SECRET_HEADER
+from bot.entry.bootstrap import App
+from bot.entry.web import create_app
 from dialogs.render import render
 from storage.models import Identity, Inbound, Outbox, Person
 from tests.fakes.telegram_server import FakeTelegram

@@ -10,12 +10,12 @@ from functools import partial
 import pytest
 from sqlalchemy import Engine
 
-from bot.broadcast import BadSegment, audience, parse_segment, progress, queue_broadcast
-from bot.channels.telegram_limits import ChatLimits
-from bot.channels.telegram_runtime import make_bot
-from bot.channels.telegram_sender import TelegramSender
-from bot.dispatch import Dispatcher
-from bot.quiet_hours import PersonZones, QuietDefer, QuietHours
+from bot.channels.telegram.limits import ChatLimits
+from bot.channels.telegram.runtime import make_bot
+from bot.channels.telegram.sender import TelegramSender
+from bot.delivery.dispatcher import Dispatcher
+from bot.delivery.quiet_hours import PersonZones, QuietDefer, QuietHours
+from bot.jobs.broadcast import BadSegment, audience, parse_segment, progress, queue_broadcast
 from bot.settings import Settings
 from storage.db import unit_of_work
 from storage.models import Identity, Intake, Person

@@ -6,8 +6,8 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from bot.dispatch import Dispatcher
-from bot.worker import Channel, ChannelLoop
+from bot.delivery.dispatcher import Dispatcher
+from bot.delivery.worker import Channel, ChannelLoop
 from storage import repositories as repo
 from storage.db import unit_of_work
 from storage.models import Identity, Outbox

@@ -9,7 +9,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, func, select
 from typer.testing import CliRunner
 
-from bot.cli import app
+from bot.entry.cli import app
 from bot.settings import get_settings
 from storage import repositories as repo
 from storage.db import unit_of_work

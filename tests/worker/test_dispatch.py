@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from bot import outbox
-from bot.dispatch import Dispatcher, Dropped, PermanentFailure, RetryLater, RetryPolicy
+from bot.delivery import outbox
+from bot.delivery.dispatcher import Dispatcher, Dropped, PermanentFailure, RetryLater, RetryPolicy
 from storage import repositories as repo
 from storage.db import unit_of_work
 from storage.models import Identity, Outbox

@@ -6,9 +6,9 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from bot.agenda import queue_agendas
 from bot.booking import SlotRequest, Wish, book
-from bot.nudges import queue_nudges
+from bot.jobs.agenda import queue_agendas
+from bot.jobs.nudges import queue_nudges
 from storage import repositories as repo
 from storage.crypto import Cipher
 from storage.db import unit_of_work

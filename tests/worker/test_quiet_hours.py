@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.quiet_hours import QuietDefer, QuietHours
+from bot.delivery.quiet_hours import QuietDefer, QuietHours
 from storage.models import Outbox
 
 LISBON = ZoneInfo("Europe/Lisbon")

@@ -10,12 +10,12 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from bot.broadcast import progress, queue_broadcast
-from bot.channels.sms_sender import TwilioSender
-from bot.channels.telegram_limits import ChatLimits
-from bot.channels.telegram_runtime import make_bot
-from bot.channels.telegram_sender import TelegramSender
-from bot.dispatch import Dispatcher
+from bot.channels.telegram.limits import ChatLimits
+from bot.channels.telegram.runtime import make_bot
+from bot.channels.telegram.sender import TelegramSender
+from bot.channels.twilio.sender import TwilioSender
+from bot.delivery.dispatcher import Dispatcher
+from bot.jobs.broadcast import progress, queue_broadcast
 from bot.settings import Settings
 from storage.db import unit_of_work
 from storage.models import Identity, Intake, Outbox

@@ -7,11 +7,11 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from bot.booking import SlotRequest, Wish, cancel
-from bot.booking_answers import take_slot
-from bot.dispatch import Dispatcher
-from bot.quiet_hours import QuietHours
-from bot.reminders import TRIGGER_CHANNEL
-from bot.triggers import TriggerRunner
+from bot.booking.answers import take_slot
+from bot.delivery.dispatcher import Dispatcher
+from bot.delivery.quiet_hours import QuietHours
+from bot.jobs.reminders import TRIGGER_CHANNEL
+from bot.jobs.triggers import TriggerRunner
 from dialogs.model import BookingMade, FollowUpDue, ReminderDue, SlotChosen
 from storage.booking import Appointment
 from storage.db import unit_of_work

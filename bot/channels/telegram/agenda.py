@@ -1,0 +1,188 @@
+"""A counselor's agenda on Telegram: today's, tomorrow's or this week's appointments, each with
+its service, site and the one-line intake summary the booking notice carries too; buttons record
+who attended."""
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date, format_datetime
+from sqlmodel import Session, select
+
+from bot import booking
+from bot.conversation.intake_record import one_line_summary
+from bot.conversation.service import ConversationService
+from bot.counselors.actions import record_attendance
+from storage.booking import Appointment
+from storage.models import Counselor, Intake, Person, Service, Site
+
+NODE = "staff.agenda"  # the buttons' node: never a node of a flow
+PERIODS = ("today", "tomorrow", "week")
+
+TEXTS = {
+    "en": {
+        "today": "Today, {first}", "tomorrow": "Tomorrow, {first}",
+        "week": "This week, {first} to {last}", "empty": "No appointments.",
+        "button.today": "Today", "button.tomorrow": "Tomorrow", "button.week": "This week",
+        "yes": "attended", "no": "no-show", "no_intake": "no intake yet",
+        "marked": "Recorded: #{id} {outcome}.", "not_marked": "That appointment cannot be marked.",
+    },
+    "pt": {
+        "today": "Hoje, {first}", "tomorrow": "Amanhã, {first}",
+        "week": "Esta semana, de {first} a {last}", "empty": "Sem marcações.",
+        "button.today": "Hoje", "button.tomorrow": "Amanhã", "button.week": "Esta semana",
+        "yes": "compareceu", "no": "faltou", "no_intake": "ainda sem questionário",
+        "marked": "Registado: #{id} {outcome}.",
+        "not_marked": "Esta marcação não pode ser registada.",
+    },
+    "it": {
+        "today": "Oggi, {first}", "tomorrow": "Domani, {first}",
+        "week": "Questa settimana, dal {first} al {last}", "empty": "Nessun appuntamento.",
+        "button.today": "Oggi", "button.tomorrow": "Domani", "button.week": "Questa settimana",
+        "yes": "presente", "no": "assente", "no_intake": "ancora senza questionario",
+        "marked": "Registrato: #{id} {outcome}.",
+        "not_marked": "Questo appuntamento non si può segnare.",
+    },
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Mark:
+    """A press on an attendance button: `<appointment>.<yes|no>.<period>`."""
+
+    appointment_id: int
+    attended: bool
+    period: str
+
+    @property
+    def choice_id(self) -> str:
+        return f"{self.appointment_id}.{'yes' if self.attended else 'no'}.{self.period}"
+
+    @classmethod
+    def parse(cls, choice_id: str) -> "Mark | None":
+        parts = choice_id.split(".")
+        if len(parts) != 3 or not parts[0].isdigit() or parts[1] not in ("yes", "no"):
+            return None
+        if parts[2] not in PERIODS:
+            return None
+        return cls(int(parts[0]), parts[1] == "yes", parts[2])
+
+
+@dataclass(frozen=True)
+class AgendaView:
+    """How one counselor reads the agenda: in their language, days as at their first site."""
+
+    lang: str
+    zone: ZoneInfo
+
+    def payload(
+        self, db: Session, counselor: Counselor, period: str, now: datetime, note: str | None
+    ) -> dict[str, Any]:
+        """The outbox payload listing the period's appointments, under `note` if any."""
+        texts = TEXTS[self.lang]
+        first, last = _days(period, now.astimezone(self.zone).date())
+        start = datetime.combine(first, time(), self.zone)
+        end = datetime.combine(last + timedelta(days=1), time(), self.zone)
+        rows = _appointments(db, counselor.id, start, end)
+        intakes = _latest_intakes(db, {appointment.person_id for appointment, *_ in rows})
+        title = texts[period].format(first=self._day(first), last=self._day(last))
+        entries = [self._entry(row, intakes.get(row[0].person_id), period) for row in rows]
+        lines = [*([note] if note else []), title, *(entries or [texts["empty"]])]
+        marks = [
+            mark
+            for appointment, *_ in rows
+            if appointment.attended is None and appointment.starts_at <= now
+            for mark in (Mark(appointment.id, True, period), Mark(appointment.id, False, period))
+        ]
+        choices = [{"id": mark.choice_id, "label": self._mark_label(mark)} for mark in marks]
+        choices += [
+            {"id": other, "label": texts[f"button.{other}"]} for other in PERIODS if other != period
+        ]
+        return {
+            "text": "\n\n".join(lines),
+            "choices": choices,
+            "node": NODE,
+            "lang": self.lang,
+            "multiple": False,
+            "sms_text": None,
+        }
+
+    def _day(self, day: date) -> str:
+        return format_date(day, "EEEE d MMMM", locale=self.lang)
+
+    def _mark_label(self, mark: Mark) -> str:
+        return f"#{mark.appointment_id} {TEXTS[self.lang]['yes' if mark.attended else 'no']}"
+
+    def _entry(
+        self, row: tuple[Appointment, Service, Site, str | None], intake: Intake | None, period: str
+    ) -> str:
+        appointment, service, site, first_name = row
+        shape = "EEE d MMM, HH:mm" if period == "week" else "HH:mm"
+        zone = ZoneInfo(site.timezone)
+        when = format_datetime(appointment.starts_at, shape, tzinfo=zone, locale=self.lang)
+        marked = {True: " ✓", False: " ✗", None: ""}[appointment.attended]
+        service_name = service.names.get(self.lang) or service.code
+        who = f"{first_name} " if first_name else ""
+        heading = f"{who}#{appointment.id} {when} · {service_name} · {site.name}{marked}"
+        summary = one_line_summary(intake) if intake else TEXTS[self.lang]["no_intake"]
+        return f"{heading}\n{summary}"
+
+
+def mark_attendance(
+    service: ConversationService, db: Session, counselor: Counselor, mark: Mark, now: datetime
+) -> bool:
+    """Record attendance of one of the counselor's own appointments, once it has begun."""
+    appointment = db.get(Appointment, mark.appointment_id)
+    if appointment is None or appointment.counselor_id != counselor.id:
+        return False
+    try:
+        record_attendance(service, db, mark.appointment_id, mark.attended, now)
+    except booking.NotActive:
+        return False
+    return True
+
+
+def marked_note(mark: Mark, recorded: bool, lang: str) -> str:
+    texts = TEXTS[lang]
+    if not recorded:
+        return texts["not_marked"]
+    outcome = texts["yes" if mark.attended else "no"]
+    return texts["marked"].format(id=mark.appointment_id, outcome=outcome)
+
+
+def _days(period: str, today: date) -> tuple[date, date]:
+    if period == "tomorrow":
+        tomorrow = today + timedelta(days=1)
+        return tomorrow, tomorrow
+    if period == "week":
+        monday = today - timedelta(days=today.weekday())
+        return monday, monday + timedelta(days=6)
+    return today, today
+
+
+def _appointments(
+    db: Session, counselor_id: int | None, start: datetime, end: datetime
+) -> list[tuple[Appointment, Service, Site, str | None]]:
+    return list(
+        db.exec(
+            select(Appointment, Service, Site, Person.first_name)
+            .join(Service, Service.id == Appointment.service_id)
+            .join(Site, Site.id == Appointment.site_id)
+            .join(Person, Person.id == Appointment.person_id)
+            .where(
+                Appointment.counselor_id == counselor_id,
+                Appointment.status.in_(("booked", "done")),
+                Appointment.starts_at >= start,
+                Appointment.starts_at < end,
+            )
+            .order_by(Appointment.starts_at)
+        ).all()
+    )
+
+
+def _latest_intakes(db: Session, person_ids: set[str]) -> dict[str, Intake]:
+    intakes = db.exec(
+        select(Intake).where(Intake.person_id.in_(person_ids)).order_by(Intake.id)
+    ).all()
+    return {intake.person_id: intake for intake in intakes}  # the latest wins

@@ -1,0 +1,371 @@
+"""One unit of work per inbound message: dedupe, lock the person, step the dialog, apply events.
+
+Every storage write of a step, the outbound messages included, happens in one transaction; the
+dispatcher is nudged only after it commits, so a message is never sent for a change that was
+rolled back.
+"""
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from sqlalchemy import Engine
+from sqlmodel import Session as DbSession
+from sqlmodel import select
+
+from bot.booking.answers import (
+    cancel_appointment,
+    find_slots,
+    record_cancel_reason,
+    record_follow_up,
+    record_reminder_answer,
+    release_before_erasure,
+    take_slot,
+)
+from bot.clock import Clock
+from bot.conversation.intake_record import intake_from
+from dialogs import engine as dialog
+from dialogs.model import (
+    CancellationExplained,
+    CancellationRequested,
+    ChoicePicked,
+    ConsentRecorded,
+    ErasureRequested,
+    Event,
+    FirstNameGiven,
+    Flow,
+    FollowUpAnswered,
+    HandOverRequested,
+    IdentityLinked,
+    Input,
+    IntakeCompleted,
+    LanguageChosen,
+    LinkCodeGiven,
+    LinkCodeIssued,
+    LinkCodeWanted,
+    MediaReceived,
+    Message,
+    MessageCreated,
+    ReminderAnswered,
+    Request,
+    Session,
+    SlotChosen,
+    SlotsWanted,
+    Start,
+    Step,
+)
+from nlp.understanding import Understanding
+from storage import repositories as repo
+from storage.crypto import Cipher
+from storage.db import lock_person, unit_of_work
+from storage.link_codes import issue_identity_code, redeem_identity_code
+from storage.models import Identity, Person, Site
+
+log = logging.getLogger(__name__)
+
+MAX_HOST_ANSWERS = 4
+"""Requests one input may chain: a booking, then (the slot was gone, no other fits the wish) slots
+without the wish; with room to spare, as a dialog asking more is looping."""
+
+
+class Understand(Protocol):
+    """The NLP as the conversation calls it (`nlp.Pipeline.parse`): the text, its language, and
+    the person's zone and time now, by the conversation's clock."""
+
+    def __call__(self, text: str, lang: str, tz: str, now: datetime) -> Understanding: ...
+
+
+class UnansweredRequest(RuntimeError):
+    """The dialog asked for something the service has no answer for, or kept asking."""
+
+
+@dataclass(frozen=True)
+class Inbound:
+    """One received message, whatever the channel: text, a pressed button, or a start."""
+
+    channel: str
+    address: str
+    external_id: str
+    text: str | None = None
+    picked: tuple[str, str] | None = None
+    start: bool = False
+    start_payload: str | None = None
+    lang: str | None = None
+    media: str | None = None  # what arrived instead of text: voice, photo, sticker, document
+
+
+Screen = Callable[[DbSession, Identity, Inbound, datetime], Inbound | None]
+"""A channel's look at an inbound before the flow sees it (SMS opt-out keywords), inside the unit
+of work and under the person's lock: returns what the flow should see, or None when the channel
+has answered the message itself."""
+
+
+@dataclass(frozen=True)
+class Handled:
+    duplicate: bool
+    person_id: str | None
+    identity_id: int | None
+
+
+@dataclass
+class _Context:
+    """What the event handlers of one unit of work share."""
+
+    db: DbSession
+    identity: Identity
+    session: Session
+    now: datetime
+    kind: str = "reply"  # what the messages written are: reply, reminder, nudge...
+    erased: bool = False
+    linked_to: str | None = None  # the person this channel was just linked to
+
+
+class ConversationService:
+    def __init__(
+        self,
+        engine: Engine,
+        flow: Flow,
+        cipher: Cipher,
+        notice_version: str,
+        understand: Understand | None,
+        clock: Clock,
+        after_commit: Callable[[Handled], None] | None = None,
+        link_code_minutes: int = 15,
+        default_zone: str = "Europe/Lisbon",
+    ) -> None:
+        self.engine = engine
+        self.flow = flow
+        self.cipher = cipher
+        self.notice_version = notice_version
+        self.understand = understand
+        self.clock = clock
+        self.default_zone = default_zone
+        self.after_commit = after_commit
+        self.link_code_minutes = link_code_minutes
+
+    def handle(self, inbound: Inbound, screen: Screen | None = None) -> Handled:
+        now = self.clock()
+        with unit_of_work(self.engine) as db:
+            identity = repo.find_or_create_identity(db, inbound.channel, inbound.address, now)
+            if not repo.record_inbound(db, inbound.channel, inbound.external_id,
+                                       identity.person_id, now):
+                log.info("inbound %s/%s seen before", inbound.channel, inbound.external_id)
+                return Handled(True, identity.person_id, identity.id)
+            lock_person(db, identity.person_id)
+            given = screen(db, identity, inbound, now) if screen else inbound
+            if given is not None:
+                self._step(db, identity, given, now)
+        handled = Handled(False, identity.person_id, identity.id)
+        if self.after_commit:
+            self.after_commit(handled)
+        return handled
+
+    def tell(
+        self, person_id: str, given: Input, kind: str = "reply", once: str | None = None
+    ) -> None:
+        """Resume a person's conversation with something that happened outside it (a reminder
+        is due, a counselor cancelled); the messages, queued as `kind`, go to the identity the
+        person added last. With `once`, a key seen before changes nothing: a timer that fires
+        again after a crash is not told twice."""
+        now = self.clock()
+        with unit_of_work(self.engine) as db:
+            if once and not repo.record_inbound(db, "timer", once, person_id, now):
+                return
+            identity = self.tell_in(db, person_id, given, now, kind)
+        if self.after_commit and identity is not None:
+            self.after_commit(Handled(False, person_id, identity.id))
+
+    def tell_in(
+        self, db: DbSession, person_id: str, given: Input, now: datetime, kind: str = "reply"
+    ) -> Identity | None:
+        """`tell` inside the caller's transaction (a counselor's action that concerns the
+        person commits with it); returns the identity written to, if any."""
+        lock_person(db, person_id)
+        identity = repo.latest_identity(db, person_id)
+        if identity is not None:
+            session = self._session(db, person_id)
+            self._run(_Context(db, identity, session, now, kind=kind), given)
+        return identity
+
+    def _step(self, db: DbSession, identity: Identity, inbound: Inbound, now: datetime) -> None:
+        session = self._session(db, identity.person_id)
+        given = self._input(db, identity.person_id, inbound, session, now)
+        self._run(_Context(db, identity, session, now), given)
+
+    def _session(self, db: DbSession, person_id: str) -> Session:
+        stored = repo.load_conversation(db, person_id, self.cipher)
+        return Session.from_json(stored) if stored else Session(flow=self.flow.id)
+
+    def _run(self, context: _Context, given: Input) -> None:
+        """Step the dialog, apply its events, and answer its request (slots, a booking) by
+        stepping again, all in the caller's transaction."""
+        facts = self._facts(context.db)
+        step = self._apply(context, given, facts)
+        for _ in range(MAX_HOST_ANSWERS):
+            if step.request is None:
+                break
+            answer = self._answer(context, step.request)
+            if context.linked_to:
+                # This channel now belongs to another person: go on with their conversation.
+                session = self._session(context.db, context.linked_to)
+                context = _Context(context.db, context.identity, session, context.now)
+            step = self._apply(context, answer, facts)
+        if step.request is not None:
+            raise UnansweredRequest(f"still asking after {MAX_HOST_ANSWERS} answers: "
+                                    f"{type(step.request).__name__}")
+        if not context.erased:
+            self._save(context)
+
+    def _apply(self, context: _Context, given: Input, facts: dict[str, str]) -> Step:
+        step = dialog.step(self.flow, context.session, given, context.now, facts)
+        context.session = step.session
+        for event in step.events:
+            _HANDLERS[type(event)](self, context, event)
+        return step
+
+    def _answer(self, context: _Context, request: Request) -> Input:
+        answer = _ANSWERS.get(type(request))
+        if answer is None:
+            raise UnansweredRequest(f"no answer for {type(request).__name__}")
+        return answer(self, context, request)
+
+    def _input(
+        self, db: DbSession, person_id: str, inbound: Inbound, session: Session, now: datetime
+    ) -> Input:
+        if inbound.start:
+            return Start(inbound.start_payload, inbound.lang)
+        if inbound.picked:
+            return ChoicePicked(*inbound.picked)
+        if inbound.media:
+            return MediaReceived(inbound.media)
+        text = inbound.text or ""
+        understanding = None
+        if self.understand and text.strip():
+            tz = repo.person_zone(db, person_id) or self.default_zone
+            understanding = self.understand(text, session.lang or self.flow.default_lang, tz, now)
+        return Message(text, understanding)
+
+    def _save(self, context: _Context) -> None:
+        session = context.session
+        repo.save_conversation(
+            context.db, context.identity.person_id, session.flow, session.node, session.status,
+            session.to_json(), self.cipher, context.now,
+        )
+
+    def _facts(self, db: DbSession) -> dict[str, str]:
+        """What texts may quote: read in each unit of work, so an import shows at once."""
+        return {"sites": _sites_text(db), "notice_version": self.notice_version}
+
+    # --- one handler per event type, one answer per request type -----------------------------
+
+    def _message_created(self, context: _Context, event: MessageCreated) -> None:
+        payload = {
+            "text": event.text,
+            "lang": event.lang,
+            "node": event.node,
+            "choices": [{"id": c.id, "label": c.label} for c in event.choices],
+            "multiple": event.multiple,
+            "sms_text": event.sms_text,
+        }
+        if context.kind == "reminder":
+            # A reminder held back by rate limits or retries must not arrive after the meeting.
+            appointment = context.session.answers.get("appointment") or {}
+            payload["expires_at"] = appointment.get("starts_at")
+        repo.enqueue(context.db, context.identity.id, context.identity.person_id,
+                     context.identity.channel, context.kind, payload, context.now)
+
+    def _language_chosen(self, context: _Context, event: LanguageChosen) -> None:
+        person = context.db.get(Person, context.identity.person_id)
+        person.lang = event.lang
+        context.db.add(person)
+
+    def _first_name_given(self, context: _Context, event: FirstNameGiven) -> None:
+        person = context.db.get(Person, context.identity.person_id)
+        person.first_name = event.first_name
+        context.db.add(person)
+
+    def _consent_recorded(self, context: _Context, event: ConsentRecorded) -> None:
+        repo.record_consent(context.db, context.identity.person_id, event.scope, event.granted,
+                            self.notice_version, context.identity.channel, context.now)
+
+    def _intake_completed(self, context: _Context, event: IntakeCompleted) -> None:
+        intake = intake_from(event, context.identity, context.session, self.notice_version)
+        repo.save_intake(context.db, intake, event.special or None, self.cipher)
+
+    def _hand_over_requested(self, context: _Context, event: HandOverRequested) -> None:
+        repo.request_hand_over(context.db, context.identity.person_id, event.node, context.now)
+
+    def _slots_wanted(self, context: _Context, request: SlotsWanted) -> Input:
+        return find_slots(context.db, request, context.now)
+
+    def _slot_chosen(self, context: _Context, request: SlotChosen) -> Input:
+        lang = context.session.lang or self.flow.default_lang
+        return take_slot(context.db, context.identity.person_id, lang, request, context.now)
+
+    def _cancellation_requested(self, context: _Context, event: CancellationRequested) -> None:
+        cancel_appointment(context.db, event, context.now)
+
+    def _cancellation_explained(self, context: _Context, event: CancellationExplained) -> None:
+        record_cancel_reason(context.db, event)
+
+    def _link_code_wanted(self, context: _Context, request: LinkCodeWanted) -> Input:
+        person_id = context.identity.person_id
+        code = issue_identity_code(context.db, person_id, context.now, self.link_code_minutes)
+        return LinkCodeIssued(code, self.link_code_minutes)
+
+    def _link_code_given(self, context: _Context, request: LinkCodeGiven) -> Input:
+        # A channel whose own person agreed to the notice has data of its own: linking it would
+        # strand that data, out of reach of MY DATA and DELETE. It must be deleted first.
+        if repo.has_consent(context.db, context.identity.person_id, "general"):
+            return IdentityLinked(False, has_data=True)
+        person_id = redeem_identity_code(context.db, request.code, context.now)
+        if person_id is None or person_id == context.identity.person_id:
+            return IdentityLinked(False)
+        context.identity.person_id = person_id
+        context.db.add(context.identity)
+        context.linked_to = person_id
+        return IdentityLinked(True)
+
+    def _reminder_answered(self, context: _Context, event: ReminderAnswered) -> None:
+        record_reminder_answer(context.db, event, context.now)
+
+    def _follow_up_answered(self, context: _Context, event: FollowUpAnswered) -> None:
+        record_follow_up(context.db, event)
+
+    def _erasure_requested(self, context: _Context, event: ErasureRequested) -> None:
+        release_before_erasure(context.db, context.identity.person_id, context.now)
+        repo.erase_person(context.db, context.identity.person_id, context.now)
+        # The identity now belongs to a blank person: the goodbye can still be sent to it.
+        context.db.refresh(context.identity)
+        context.erased = True
+
+
+def _sites_text(db: DbSession) -> str:
+    sites = db.exec(select(Site).order_by(Site.id)).all()
+    return "\n".join(f"{s.municipality}: {s.address}, tel. {s.phone}" for s in sites)
+
+
+# One handler per event type.
+_HANDLERS: dict[type[Event], Callable[[ConversationService, _Context, Event], None]] = {
+    MessageCreated: ConversationService._message_created,
+    LanguageChosen: ConversationService._language_chosen,
+    FirstNameGiven: ConversationService._first_name_given,
+    ConsentRecorded: ConversationService._consent_recorded,
+    IntakeCompleted: ConversationService._intake_completed,
+    HandOverRequested: ConversationService._hand_over_requested,
+    ErasureRequested: ConversationService._erasure_requested,
+    CancellationRequested: ConversationService._cancellation_requested,
+    CancellationExplained: ConversationService._cancellation_explained,
+    ReminderAnswered: ConversationService._reminder_answered,
+    FollowUpAnswered: ConversationService._follow_up_answered,
+}
+
+# One answer per request type: the input that carries it.
+_ANSWERS: dict[type[Request], Callable[[ConversationService, _Context, Request], Input]] = {
+    SlotsWanted: ConversationService._slots_wanted,
+    SlotChosen: ConversationService._slot_chosen,
+    LinkCodeWanted: ConversationService._link_code_wanted,
+    LinkCodeGiven: ConversationService._link_code_given,
+}

@@ -1,0 +1,78 @@
+"""Each counselor's agenda of the day, sent to their linked Telegram chat in the morning.
+
+The job runs every few minutes; a counselor whose morning has come (agenda_hour in the zone of
+their first site, until LATEST hours later) and who has appointments that day gets the same
+view as /agenda (bot.channels.telegram.agenda), once: the row's reference
+`agenda:<counselor>:<date>` is written only if absent, under the job's lock.
+"""
+
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Engine, func
+from sqlmodel import Session, col, select
+
+from bot.channels.telegram.agenda import TEXTS, AgendaView
+from bot.jobs.cron_lock import exclusive
+from storage import repositories as repo
+from storage.booking import Appointment
+from storage.db import unit_of_work
+from storage.models import Counselor, Outbox, Site
+
+CHANNEL = "telegram"
+LATEST = 4  # hours after agenda_hour: an agenda found unsent at noon is no longer sent
+FALLBACK_LANG = "en"
+
+
+def queue_agendas(engine: Engine, now: datetime, default_zone: str, hour: int) -> int:
+    """Queue the morning agendas due now; returns how many."""
+    queued = 0
+    with unit_of_work(engine) as db:
+        exclusive(db, "agenda")
+        linked = db.exec(select(Counselor).where(col(Counselor.telegram_chat_id).is_not(None)))
+        for counselor in linked.all():
+            zone = _zone(db, counselor, default_zone)
+            local = now.astimezone(zone)
+            if not hour <= local.hour < hour + LATEST:
+                continue
+            reference = f"agenda:{counselor.id}:{local.date().isoformat()}"
+            if _exists(db, reference) or not _has_appointments(db, counselor, local, zone):
+                continue
+            identity = repo.find_or_create_identity(db, CHANNEL, counselor.telegram_chat_id, now)
+            view = AgendaView(lang=_lang(counselor), zone=zone)
+            payload = view.payload(db, counselor, "today", now, None)
+            repo.enqueue(
+                db, identity.id, None, CHANNEL, "notification", payload, now, reference=reference
+            )
+            queued += 1
+    return queued
+
+
+def _zone(db: Session, counselor: Counselor, default_zone: str) -> ZoneInfo:
+    codes = counselor.site_codes[:1]
+    site = db.exec(select(Site).where(col(Site.code).in_(codes))).first() if codes else None
+    return ZoneInfo(site.timezone if site else default_zone)
+
+
+def _lang(counselor: Counselor) -> str:
+    return next((lang for lang in counselor.languages if lang in TEXTS), FALLBACK_LANG)
+
+
+def _exists(db: Session, reference: str) -> bool:
+    return db.exec(select(Outbox.id).where(Outbox.reference == reference)).first() is not None
+
+
+def _has_appointments(db: Session, counselor: Counselor, local: datetime, zone: ZoneInfo) -> bool:
+    start = datetime.combine(local.date(), time(), zone)
+    end = datetime.combine(local.date() + timedelta(days=1), time(), zone)
+    count = db.exec(
+        select(func.count())
+        .select_from(Appointment)
+        .where(
+            Appointment.counselor_id == counselor.id,
+            Appointment.status == "booked",
+            Appointment.starts_at >= start,
+            Appointment.starts_at < end,
+        )
+    ).one()
+    return count > 0

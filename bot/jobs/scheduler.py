@@ -1,0 +1,46 @@
+"""The worker's APScheduler: the dispatch tick and the cron jobs. It holds no state of its own:
+every job reads the database and writes outbox rows, so a restart loses nothing."""
+
+import logging
+from collections.abc import Callable
+from datetime import UTC
+from typing import Any
+
+from apscheduler.schedulers.background import BackgroundScheduler
+
+from bot.delivery.worker import Worker
+from bot.entry.bootstrap import App
+from bot.jobs.agenda import queue_agendas
+from bot.jobs.nudges import queue_nudges
+from bot.worker_settings import WorkerSettings
+
+log = logging.getLogger(__name__)
+
+TICK_SECONDS = 1.0
+NUDGES_MINUTES = 15
+AGENDA_MINUTES = 5
+
+
+def scheduler(application: App, worker: Worker, settings: WorkerSettings) -> BackgroundScheduler:
+    clock = application.service.clock
+    jobs = BackgroundScheduler(timezone=UTC)
+    single: dict[str, Any] = {"max_instances": 1, "coalesce": True}
+    at_start = {**single, "next_run_time": clock()}  # a restart catches up at once
+    jobs.add_job(worker.wake, "interval", seconds=TICK_SECONDS, id="dispatch", **single)
+    jobs.add_job(
+        lambda: _run("nudges", queue_nudges, application.engine, clock(),
+                     settings.nudge_after_days),
+        "interval", minutes=NUDGES_MINUTES, id="nudges", **at_start,
+    )  # fmt: skip
+    jobs.add_job(
+        lambda: _run("agenda", queue_agendas, application.engine, clock(),
+                     application.settings.default_timezone, settings.agenda_hour),
+        "interval", minutes=AGENDA_MINUTES, id="agenda", **at_start,
+    )  # fmt: skip
+    return jobs
+
+
+def _run(name: str, job: Callable[..., int], *args: Any) -> None:
+    queued = job(*args)
+    if queued:
+        log.info("%s: queued %s", name, queued)
