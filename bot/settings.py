@@ -3,7 +3,7 @@
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import SecretStr
+from pydantic import SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -32,6 +32,15 @@ class Settings(BaseSettings):
     twilio_api_url: str = ""
     sms_rate_per_second: float = 1.0  # per sending number or messaging service (a long code: 1)
     public_url: str = "http://localhost:8000"
+
+    @model_validator(mode="after")
+    def _twilio_sends_from_somewhere(self) -> "Settings":
+        if self.twilio_auth_token is not None and not (
+            self.twilio_from or self.twilio_messaging_service_sid
+        ):
+            raise ValueError("PERCORSO_TWILIO_AUTH_TOKEN is set: set PERCORSO_TWILIO_FROM (the "
+                             "sending number) or PERCORSO_TWILIO_MESSAGING_SERVICE_SID as well")
+        return self
 
     @property
     def resolved_database_url(self) -> str:

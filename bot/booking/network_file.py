@@ -39,10 +39,11 @@ from typing import Any, TypeVar
 from sqlmodel import Session, select
 
 from storage import availability
-from storage.booking import AvailabilityException, WeeklyHours
+from storage.booking import AvailabilityException, BookingRules, WeeklyHours
 from storage.models import Counselor, Site
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+BOOKING_RULES_FIELDS = set(BookingRules.model_fields) - {"id"}
 
 Row = TypeVar("Row", Counselor, Site)
 
@@ -82,7 +83,7 @@ def _weekly(
     if site.code not in counselor.site_codes:
         raise ValueError(f"{where}: {site.code} is not among the counselor's sites")
     spans = row["hours"] if isinstance(row["hours"], list) else [row["hours"]]
-    breaks = [[_hhmm(a), _hhmm(b)] for a, b in map(_span, row.get("breaks") or [])]
+    breaks = [[_hhmm(a), _hhmm(b)] for a, b in map(span, row.get("breaks") or [])]
     return [
         WeeklyHours(
             counselor_id=_id(counselor),
@@ -96,7 +97,7 @@ def _weekly(
             valid_until=_date(row.get("valid_until")),
         )
         for day in row["days"]
-        for starts, ends in map(_span, spans)
+        for starts, ends in map(span, spans)
     ]
 
 
@@ -111,7 +112,7 @@ def _exception(
     if "extra" in row and site is None:
         raise ValueError(f"{where}: extra hours need a site")
     kind = "closed" if "closed" in row else "extra"
-    starts, ends = (None, None) if row.get(kind) is True else _span(row[kind])
+    starts, ends = (None, None) if row.get(kind) is True else span(row[kind])
     return AvailabilityException(
         counselor_id=counselor.id,
         site_id=site and site.id,
@@ -142,7 +143,8 @@ def _refuse_overlaps(hours: Sequence[WeeklyHours], code: str) -> None:
             raise ValueError(f"availability {code}: hours overlap on {WEEKDAYS[a.weekday]}")
 
 
-def _span(text: str) -> tuple[time, time]:
+def span(text: str) -> tuple[time, time]:
+    """'09:00-13:00' as two wall-clock times; ValueError for anything else."""
     starts, ends = (time.fromisoformat(part.strip()) for part in str(text).split("-"))
     if not starts < ends:
         raise ValueError(f"span {text!r} ends before it starts")

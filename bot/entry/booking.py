@@ -1,13 +1,14 @@
 """`percorso booking ...`: look at free slots, cancel a booking, record attendance."""
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date
 from enum import StrEnum
 from typing import Annotated
 
 import typer
+from sqlmodel import select
 
 from bot.booking.appointment import NotActive
 from bot.booking.labels import describe
@@ -15,9 +16,12 @@ from bot.booking.offers import SlotRequest, offer_slots
 from bot.booking.slots import Wish
 from bot.clock import wall_clock
 from bot.counselors.actions import cancel_for_counselor, record_attendance
+from bot.entry import params
 from bot.entry.bootstrap import build_app, open_database
+from bot.entry.failures import CommandFailed
 from bot.settings import get_settings
 from storage.db import unit_of_work
+from storage.models import Counselor, Service
 
 booking_app = typer.Typer(help="Slots and appointments.", no_args_is_help=True)
 
@@ -37,20 +41,28 @@ class PartOption(StrEnum):
 @booking_app.command("slots")
 def slots(
     service: Annotated[str, typer.Argument(help="Service code, e.g. orientation.")],
-    lang: Annotated[str, typer.Option(help="The person's language.")] = "pt",
+    lang: Annotated[str, typer.Option(help="The person's language.", parser=params.language)]
+    = "pt",
     municipality: Annotated[str | None, typer.Option(help="Sites here come first.")] = None,
     mode: ModeOption = ModeOption.in_person,
     specialism: Annotated[str | None, typer.Option(help="e.g. migrants, youth.")] = None,
-    day: Annotated[str | None, typer.Option(help="A date, YYYY-MM-DD.")] = None,
+    day: Annotated[date | None, typer.Option(help="A date, YYYY-MM-DD.", parser=params.day)]
+    = None,
     part: Annotated[PartOption | None, typer.Option(help="Part of the day.")] = None,
-    count: Annotated[int, typer.Option(help="How many slots.")] = 4,
+    count: Annotated[int, typer.Option(help="How many slots.", min=1, max=50)] = 4,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object per slot.")] = False,
 ) -> None:
     """The slots a person would be offered now."""
-    wish = Wish(day=date.fromisoformat(day) if day else None, part_of_day=part and part.value)
+    wish = Wish(day=day, part_of_day=part and part.value)
     request = SlotRequest(service, lang, municipality, mode.value, specialism, wish, count)
     with unit_of_work(open_database(get_settings())) as db:
+        _one_of(service, db.exec(select(Service.code)).all(), "SERVICE")
+        if specialism is not None:
+            known = {s for c in db.exec(select(Counselor)).all() for s in c.specialisms}
+            _one_of(specialism, known, "--specialism")
         offers = offer_slots(db, request, wall_clock())
+    if not offers:
+        typer.echo("no free slot for this request", err=True)
     for offer in offers:
         line = (
             json.dumps(offer.to_json(), ensure_ascii=False)
@@ -84,11 +96,16 @@ def attendance(
     typer.echo(json.dumps({"id": appointment.id, "attended": appointment.attended}))
 
 
+def _one_of(value: str, known: Iterable[str], option: str) -> None:
+    if value not in known:
+        raise typer.BadParameter(f"{value!r} is unknown; one of: {', '.join(sorted(known))}",
+                                 param_hint=option)
+
+
 @contextmanager
 def _refusals() -> Iterator[None]:
     """An unknown or closed appointment is the user's mistake: say so, without a traceback."""
     try:
         yield
     except (LookupError, NotActive) as refusal:
-        typer.echo(f"error: {refusal}", err=True)
-        raise typer.Exit(1) from None
+        raise CommandFailed(str(refusal)) from None

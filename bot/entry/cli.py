@@ -13,12 +13,14 @@ from rich.table import Table
 
 from bot.channels.console.channel import ConsoleChannel
 from bot.clock import wall_clock
+from bot.entry import params
 from bot.entry.booking import booking_app
 from bot.entry.bootstrap import build_app, open_database
+from bot.entry.failures import run
 from bot.entry.nlu import nlu_app
 from bot.entry.telegram import register as register_telegram
 from bot.entry.worker import register as register_worker
-from bot.network.importer import import_network
+from bot.network.importer import NetworkFileInvalid, import_network
 from bot.settings import get_settings
 from dialogs import segments
 from dialogs.check import check
@@ -47,6 +49,11 @@ register_telegram(app)  # `percorso telegram ...` and `percorso counselor link`
 register_worker(app)  # `percorso worker`, `percorso broadcast ...`, `percorso outbox ...`
 
 
+def main() -> None:
+    """The `percorso` command: errors as one line, a traceback only with --debug."""
+    sys.exit(run(app))
+
+
 class ExportFormat(StrEnum):
     json = "json"
     csv = "csv"
@@ -55,8 +62,8 @@ class ExportFormat(StrEnum):
 @app.command()
 def chat(
     user: Annotated[str, typer.Option(help="Who is chatting: the console identity.")] = "console",
-    lang: Annotated[str | None, typer.Option(help="Start in this language (pt, it, en, es, fr).")]
-    = None,
+    lang: Annotated[str | None, typer.Option(help="Start in this language (pt, it, en, es, fr).",
+                                             parser=params.language)] = None,
     jsonl: Annotated[bool, typer.Option(help="One JSON object per bot message.")] = False,
 ) -> None:
     """Chat with the bot on this terminal; end of input ends the chat."""
@@ -69,7 +76,7 @@ def chat(
 @app.command()
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    port: Annotated[int, typer.Option(help="Port to listen on.", min=1, max=65535)] = 8000,
 ) -> None:
     """The web app: webhooks, health and metrics."""
     import uvicorn
@@ -159,9 +166,17 @@ def sms_segments(text: str) -> None:
 
 
 @network_app.command("import")
-def network_import(file: Path) -> None:
-    """Add or update the sites, counselors and services of a YAML file."""
-    counts = import_network(open_database(get_settings(), seed=False), file)
+def network_import(
+    file: Annotated[Path, typer.Argument(help="The network file (YAML).", exists=True,
+                                         dir_okay=False, readable=True)],
+) -> None:
+    """Add or update the sites, counselors and services of a YAML file (checked whole first)."""
+    try:
+        counts = import_network(open_database(get_settings(), seed=False), file)
+    except NetworkFileInvalid as invalid:
+        for problem in invalid.problems:
+            typer.echo(f"error: {file}:{problem.line}: {problem.message}", err=True)
+        raise typer.Exit(1) from None
     typer.echo(json.dumps(counts))
 
 

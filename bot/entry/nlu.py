@@ -9,8 +9,8 @@ from typing import Annotated
 import typer
 
 from bot.clock import wall_clock
+from bot.entry import params
 from nlp.output import understanding_to_json
-from nlp.understanding import LANGUAGES
 
 nlu_app = typer.Typer(help="Understand messages: intents, dates, entities, ESCO matches.",
                       no_args_is_help=True)
@@ -20,17 +20,18 @@ nlu_app = typer.Typer(help="Understand messages: intents, dates, entities, ESCO 
 def parse(
     text: Annotated[str | None, typer.Argument(help="Text; without it, one text per stdin line.")]
     = None,
-    lang: Annotated[str, typer.Option(help="Language of the conversation.")] = "pt",
-    tz: Annotated[str, typer.Option(help="Time zone of the person.")] = "Europe/Lisbon",
-    now: Annotated[str | None, typer.Option(help="Reference time, ISO 8601.")] = None,
+    lang: Annotated[str, typer.Option(help="Language of the conversation.",
+                                      parser=params.language)] = "pt",
+    tz: Annotated[str, typer.Option(help="Time zone of the person.", parser=params.zone)]
+    = "Europe/Lisbon",
+    now: Annotated[datetime | None, typer.Option(help="Reference time, ISO 8601 (default: now).",
+                                            parser=params.instant)] = None,
     cache_dir: Annotated[Path | None, typer.Option(help="Where built models are kept.")] = None,
 ) -> None:
     """Print one JSON object per text."""
     from nlp.pipeline import load  # deferred: loading spaCy is the slow part of start-up
 
-    if lang not in LANGUAGES:
-        raise typer.BadParameter(f"one of {', '.join(LANGUAGES)}", param_hint="--lang")
-    reference = datetime.fromisoformat(now) if now else wall_clock()
+    reference = now or wall_clock()
     pipeline = load([lang], cache_dir)
     texts = [text] if text is not None else (line.rstrip("\n") for line in sys.stdin)
     for line in texts:

@@ -16,6 +16,7 @@ from bot.channels.telegram.webhook import PATH
 from bot.clock import wall_clock
 from bot.conversation.service import Understand
 from bot.entry.bootstrap import App, build_app, open_database
+from bot.entry.failures import CommandFailed
 from bot.settings import Settings, get_settings
 from storage.db import unit_of_work
 from storage.link_codes import issue_counselor_code
@@ -67,10 +68,9 @@ def set_webhook(
     _require_token(settings)
     secret = settings.telegram_webhook_secret
     if secret is None or not _SECRET_TOKEN.fullmatch(secret.get_secret_value()):
-        typer.echo(
-            "Set PERCORSO_TELEGRAM_WEBHOOK_SECRET: 1 to 256 characters from A-Z, a-z, 0-9, _ and -."
+        raise CommandFailed(
+            "set PERCORSO_TELEGRAM_WEBHOOK_SECRET: 1 to 256 characters from A-Z, a-z, 0-9, _ and -"
         )
-        raise typer.Exit(1)
     address = url or settings.public_url.rstrip("/") + PATH
     asyncio.run(_set_webhook(settings, address, secret.get_secret_value(), drop_pending))
     typer.echo(f"Webhook set: {address}")
@@ -108,10 +108,9 @@ def _counselor(db: Session, who: str) -> Counselor:
     if len(found) == 1:
         return found[0]
     if found:
-        typer.echo(f"Several counselors match; use a code: {', '.join(c.code for c in found)}")
-    else:
-        typer.echo(f"No counselor has the code or name {who!r}.")
-    raise typer.Exit(1)
+        raise CommandFailed(f"several counselors match {who!r}; use a code: "
+                            f"{', '.join(c.code for c in found)}")
+    raise CommandFailed(f"no counselor has the code or name {who!r}")
 
 
 async def _poll_until_signalled(application: App) -> None:
@@ -137,8 +136,7 @@ def _require_token(settings: Settings) -> None:
     try:
         token_of(settings)
     except TelegramNotConfigured as missing:
-        typer.echo(str(missing))
-        raise typer.Exit(1) from None
+        raise CommandFailed(str(missing)) from None
 
 
 def _log_to_console() -> None:

@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-import yaml
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
@@ -17,7 +16,9 @@ from sqlmodel import Session
 
 from bot.clock import wall_clock
 from bot.delivery import outbox
+from bot.entry import params
 from bot.entry.bootstrap import build_app, open_database
+from bot.entry.failures import CommandFailed
 from bot.jobs.broadcast import (
     BadSegment,
     audience,
@@ -72,9 +73,11 @@ def broadcast(
     segment: Annotated[str | None, typer.Option(
         help="Intake fields, e.g. municipality=Porto,lang=pt,track=training|work.")] = None,
     message_file: Annotated[Path | None, typer.Option(
-        help="YAML with one text per language: {pt: ..., it: ...}.")] = None,
-    at: Annotated[str | None, typer.Option(
-        help="Send from this time, ISO 8601 (without an offset: UTC).")] = None,
+        help="YAML with one text per language: {pt: ..., it: ...}.", exists=True,
+        dir_okay=False)] = None,
+    at: Annotated[datetime | None, typer.Option(
+        help="Send from this time, ISO 8601 (without an offset: UTC).",
+        parser=params.instant)] = None,
     yes: Annotated[bool, typer.Option("--yes", help="Do not ask to confirm.")] = False,
     wait: Annotated[bool, typer.Option(help="Show the progress until all is sent.")] = True,
 ) -> None:  # fmt: skip
@@ -88,7 +91,7 @@ def broadcast(
     except BadSegment as error:
         raise typer.BadParameter(str(error)) from None
     texts = _texts(message_file)
-    when = _instant(at) if at else None
+    when = at.replace(tzinfo=at.tzinfo or UTC).astimezone(UTC) if at else None
     engine = open_database(get_settings(), seed=False)
     with Session(engine) as db:
         recipients = audience(db, wanted, texts)
@@ -112,8 +115,7 @@ def broadcast_status(broadcast_id: int) -> None:
     engine = open_database(get_settings(), seed=False)
     with Session(engine) as db:
         if db.get(Broadcast, broadcast_id) is None:
-            typer.echo(f"no broadcast {broadcast_id}", err=True)
-            raise typer.Exit(1)
+            raise CommandFailed(f"no broadcast {broadcast_id}")
         counts = progress(db, broadcast_id)
     typer.echo(" ".join(f"{status}={n}" for status, n in counts.items()))
 
@@ -148,25 +150,20 @@ def outbox_retry(
     engine = open_database(get_settings(), seed=False)
     with unit_of_work(engine) as db:
         count = outbox.retry_failed(db, wall_clock(), row_id)
+    if row_id is not None and count == 0:
+        raise CommandFailed(f"no failed message {row_id} (see: percorso outbox failed)")
     typer.echo(f"{count} queued again")
 
 
-def _instant(text: str) -> datetime:
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        raise typer.BadParameter(f"--at {text!r}: use ISO 8601 (2026-12-01T10:00+00:00)") from None
-    return moment.replace(tzinfo=moment.tzinfo or UTC).astimezone(UTC)
-
-
 def _texts(path: Path) -> dict[str, str]:
-    texts = yaml.safe_load(path.read_text(encoding="utf-8"))
+    texts = params.yaml_document(path, "--message-file")
     if (
         not isinstance(texts, dict)
         or not texts
         or not all(isinstance(v, str) and v.strip() for v in texts.values())
     ):
-        raise typer.BadParameter(f"{path}: one text per language, e.g. {{pt: ..., it: ...}}")
+        raise typer.BadParameter(f"{path}: one text per language, e.g. {{pt: ..., it: ...}}",
+                                 param_hint="--message-file")
     return {str(lang): text.strip() for lang, text in texts.items()}
 
 

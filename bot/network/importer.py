@@ -3,26 +3,43 @@ availability and the booking rules (bot.booking.network_file describes those sec
 
 from pathlib import Path
 
-import yaml
 from sqlalchemy import Engine
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from bot.booking.network_file import import_booking
+from bot.network.check import Known, Problem, check_network
 from storage import repositories as repo
 from storage.db import unit_of_work
-from storage.models import Site
+from storage.models import Counselor, Site
 
 DEMO_NETWORK = Path(__file__).parent / "demo_network.yaml"
 
 
+class NetworkFileInvalid(ValueError):
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__(f"{len(problems)} problems")
+        self.problems = problems
+
+
 def import_network(engine: Engine, path: Path) -> dict[str, int]:
-    """Add or update everything the file names (by code); returns how many of each it holds."""
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    parts = {key: data.get(key) or [] for key in ("sites", "counselors", "services")}
+    """Add or update everything the file names (by code); returns how many of each it holds.
+
+    The whole file is checked first: with any problem, nothing is written."""
     with unit_of_work(engine) as db:
+        data, problems = check_network(path.read_text(encoding="utf-8"), _known(db))
+        if problems:
+            raise NetworkFileInvalid(problems)
+        parts = {key: data.get(key) or [] for key in ("sites", "counselors", "services")}
         repo.upsert_network(db, parts["sites"], parts["counselors"], parts["services"])
         booking = import_booking(db, data)
     return {key: len(rows) for key, rows in parts.items()} | booking
+
+
+def _known(db: Session) -> Known:
+    return Known(
+        sites=frozenset(db.exec(select(Site.code)).all()),
+        counselors=frozenset(db.exec(select(Counselor.code)).all()),
+    )
 
 
 def seed_demo_if_empty(engine: Engine) -> bool:

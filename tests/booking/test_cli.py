@@ -5,13 +5,12 @@ from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import Engine
-from typer.testing import CliRunner
 
 from bot.booking import SlotRequest, book
-from bot.entry.booking import booking_app
 from bot.settings import get_settings
 from storage.db import unit_of_work
 from tests.booking.conftest import NOW, offers
+from tests.command_line import percorso
 
 
 @pytest.fixture
@@ -24,7 +23,7 @@ def configured(network: Engine, monkeypatch: pytest.MonkeyPatch) -> Iterator[Eng
 
 def test_slots_lists_what_a_person_would_be_offered(configured: Engine) -> None:
     # The command asks at the real clock: only the shape and the counselor are checked here.
-    result = CliRunner().invoke(booking_app, ["slots", "orientation", "--lang", "it", "--json"])
+    result = percorso("booking", "slots", "orientation", "--lang", "it", "--json")
     assert result.exit_code == 0, result.output
     lines = [json.loads(line) for line in result.output.splitlines()]
     assert lines and {line["counselor_name"] for line in lines} == {"Giulia Romano"}
@@ -34,12 +33,11 @@ def test_cancel_and_attendance_work_on_an_appointment(configured: Engine, people
     first = offers(configured, SlotRequest("orientation", "pt", "Porto"))[0]
     with unit_of_work(configured) as db:
         appointment = book(db, people["ana"], first, NOW)
-    runner = CliRunner()
     # The real clock is past June 2026's meeting: attendance can be recorded, not a cancellation.
-    attended = runner.invoke(booking_app, ["attendance", str(appointment.id), "--no-show"])
+    attended = percorso("booking", "attendance", str(appointment.id), "--no-show")
     assert (attended.exit_code, json.loads(attended.output)["attended"]) == (0, False)
-    refused = runner.invoke(booking_app, ["cancel", str(appointment.id)])
+    refused = percorso("booking", "cancel", str(appointment.id))
     assert refused.exit_code == 1
     assert "error:" in refused.output
-    unknown = runner.invoke(booking_app, ["attendance", "999", "--attended"])
+    unknown = percorso("booking", "attendance", "999", "--attended")
     assert (unknown.exit_code, "no appointment 999" in unknown.output) == (1, True)

@@ -4,26 +4,22 @@ fresh database."""
 from collections.abc import Iterator
 
 import pytest
-import typer
 from sqlalchemy import Engine
 from sqlmodel import Session, select
-from typer.testing import CliRunner
 
 from bot.channels.telegram.menu import COMMANDS
-from bot.entry.telegram import register
 from bot.settings import get_settings
 from storage.link_codes import code_hash
 from storage.models import LinkCode
+from tests.command_line import percorso
 from tests.fakes.telegram_server import TOKEN, FakeTelegram
 from tests.telegram.person import SECRET
 
-runner = CliRunner()
-
 
 @pytest.fixture
-def percorso(
+def configured(
     monkeypatch: pytest.MonkeyPatch, telegram: FakeTelegram, database_url: str, engine: Engine
-) -> Iterator[typer.Typer]:
+) -> Iterator[None]:
     environment = {
         "PERCORSO_DATABASE_URL": database_url,
         "PERCORSO_TELEGRAM_TOKEN": TOKEN,
@@ -34,16 +30,14 @@ def percorso(
     for name, value in environment.items():
         monkeypatch.setenv(name, value)
     get_settings.cache_clear()
-    app = typer.Typer()
-    register(app)
-    yield app
+    yield
     get_settings.cache_clear()
 
 
 def test_set_webhook_registers_the_address_secret_and_updates(
-    percorso: typer.Typer, telegram: FakeTelegram
+    configured: None, telegram: FakeTelegram
 ) -> None:
-    result = runner.invoke(percorso, ["telegram", "set-webhook"])
+    result = percorso("telegram", "set-webhook")
 
     assert result.exit_code == 0, result.output
     assert telegram.webhook == {
@@ -56,9 +50,9 @@ def test_set_webhook_registers_the_address_secret_and_updates(
 
 
 def test_set_webhook_publishes_the_command_menu_in_every_language(
-    percorso: typer.Typer, telegram: FakeTelegram
+    configured: None, telegram: FakeTelegram
 ) -> None:
-    runner.invoke(percorso, ["telegram", "set-webhook"])
+    percorso("telegram", "set-webhook")
 
     menus = {
         call.get("language_code"): call["commands"] for call in telegram.calls_to("setMyCommands")
@@ -69,31 +63,31 @@ def test_set_webhook_publishes_the_command_menu_in_every_language(
 
 
 def test_set_webhook_refuses_without_a_usable_secret(
-    percorso: typer.Typer, telegram: FakeTelegram, monkeypatch: pytest.MonkeyPatch
+    configured: None, telegram: FakeTelegram, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("PERCORSO_TELEGRAM_WEBHOOK_SECRET", "has spaces")
     get_settings.cache_clear()
 
-    result = runner.invoke(percorso, ["telegram", "set-webhook"])
+    result = percorso("telegram", "set-webhook")
 
     assert result.exit_code == 1
     assert "PERCORSO_TELEGRAM_WEBHOOK_SECRET" in result.output
     assert telegram.webhook is None
 
 
-def test_telegram_without_a_mode_explains_itself(percorso: typer.Typer) -> None:
-    result = runner.invoke(percorso, ["telegram"])
+def test_telegram_without_a_mode_explains_itself(configured: None) -> None:
+    result = percorso("telegram")
     assert result.exit_code == 2
     assert "--polling" in result.output
 
 
 def test_polling_without_a_token_says_what_to_set(
-    percorso: typer.Typer, monkeypatch: pytest.MonkeyPatch
+    configured: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv("PERCORSO_TELEGRAM_TOKEN")
     get_settings.cache_clear()
 
-    result = runner.invoke(percorso, ["telegram", "--polling"])
+    result = percorso("telegram", "--polling")
 
     assert result.exit_code == 1
     assert "PERCORSO_TELEGRAM_TOKEN" in result.output
@@ -101,9 +95,9 @@ def test_polling_without_a_token_says_what_to_set(
 
 @pytest.mark.parametrize("who", ["ana-silva", "Ana Silva", "silva"])
 def test_counselor_link_prints_a_code_that_is_stored_only_as_a_hash(
-    percorso: typer.Typer, engine: Engine, who: str
+    configured: None, engine: Engine, who: str
 ) -> None:
-    result = runner.invoke(percorso, ["counselor", "link", who])
+    result = percorso("counselor", "link", who)
 
     assert result.exit_code == 0, result.output
     assert "Ana Silva" in result.output
@@ -115,11 +109,11 @@ def test_counselor_link_prints_a_code_that_is_stored_only_as_a_hash(
     assert (link.expires_at - link.created_at).total_seconds() == 15 * 60
 
 
-@pytest.mark.parametrize(("who", "says"), [("nobody", "No counselor"), ("o", "Several")])
+@pytest.mark.parametrize(("who", "says"), [("nobody", "no counselor"), ("o", "several")])
 def test_counselor_link_needs_exactly_one_counselor(
-    percorso: typer.Typer, engine: Engine, who: str, says: str
+    configured: None, engine: Engine, who: str, says: str
 ) -> None:
-    result = runner.invoke(percorso, ["counselor", "link", who])
+    result = percorso("counselor", "link", who)
 
     assert result.exit_code == 1
     assert says in result.output

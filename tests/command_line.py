@@ -1,0 +1,26 @@
+"""Running `percorso` in the test's process, as the installed command runs it."""
+
+import io
+from contextlib import redirect_stderr, redirect_stdout
+from dataclasses import dataclass
+
+from bot.entry.cli import app
+from bot.entry.failures import run
+
+
+@dataclass(frozen=True)
+class Ran:
+    exit_code: int
+    stdout: str
+    stderr: str
+
+    @property
+    def output(self) -> str:
+        return self.stdout + self.stderr
+
+
+def percorso(*args: str) -> Ran:
+    out, err = io.StringIO(), io.StringIO()
+    with redirect_stdout(out), redirect_stderr(err):
+        code = run(app, list(args))
+    return Ran(code, out.getvalue(), err.getvalue())
