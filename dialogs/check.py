@@ -1,9 +1,10 @@
 """`percorso flows check`: what would break a conversation, found before anyone chats.
 
 Fails on a missing translation, a placeholder that differs between languages, an unknown node, an
-unreachable node, a dead end, an action or a request the engine does not know, or a message that
-renders to more than three SMS segments. Also reports the SMS cost of every message and of one
-complete intake, per language, and the actions of the engine the flow never uses.
+unreachable node, a dead end, an action or a request the engine does not know, a message that
+renders to more than three SMS segments, or English left untranslated in another catalogue. Also
+reports the SMS cost of every message and of one complete intake, per language, and the actions
+of the engine the flow never uses.
 """
 
 from collections import deque
@@ -12,7 +13,7 @@ from datetime import UTC, datetime
 
 from dialogs import segments
 from dialogs.engine import ACTIONS, ENGINE_TEXTS, REQUESTS, command_names, step
-from dialogs.model import RETURN, Flow, Message, MessageCreated, Node, Session, Start
+from dialogs.model import RETURN, Catalogue, Flow, Message, MessageCreated, Node, Session, Start
 from dialogs.render import numbered, placeholders, render
 from nlp.understanding import TaxonomyMatch, Understanding
 
@@ -93,6 +94,26 @@ def _check_translations(flow: Flow, report: Report) -> None:
             f"{lang}: empty text for {key}"
             for lang, c in flow.catalogues.items()
             if key in c.texts and not c.texts[key]
+        ]
+    _check_untranslated(catalogues, report)
+
+
+def _check_untranslated(catalogues: list[Catalogue], report: Report) -> None:
+    """English left in another catalogue: a text with words, the same as the English one,
+    unless the catalogue says it is the same in its language ("No" in Italian)."""
+    english = next((c for c in catalogues if c.lang == "en"), None)
+    if english is None:
+        return
+    for catalogue in catalogues:
+        if catalogue is english:
+            continue
+        report.errors += [
+            f"{catalogue.lang}: {key} is still in English ({text!r})"
+            for key, text in sorted(catalogue.texts.items())
+            if text == english.texts.get(key)
+            and any(ch.isalpha() for ch in text)
+            and not key.startswith("lang.")  # a language's own name, the same everywhere
+            and key not in catalogue.same_as_english
         ]
 
 

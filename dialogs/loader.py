@@ -26,6 +26,7 @@ def load_catalogue(path: Path) -> Catalogue:
         commands={k: tuple(v) for k, v in data.get("commands", {}).items()},
         synonyms={k: tuple(v) for k, v in data.get("synonyms", {}).items()},
         sms={k: str(v).strip() for k, v in (data.get("sms") or {}).items()},
+        same_as_english=frozenset(data.get("same_as_english") or ()),
     )
 
 

@@ -88,6 +88,7 @@ class Catalogue:
     commands: dict[str, tuple[str, ...]]
     synonyms: dict[str, tuple[str, ...]]
     sms: dict[str, str] = field(default_factory=dict)
+    same_as_english: frozenset[str] = frozenset()  # keys whose text is rightly the English one
 
 
 @dataclass(frozen=True)
@@ -261,6 +262,7 @@ class SlotsWanted:
     elsewhere: tuple[Any, ...] = ()
     moving: int | None = None
     availability: tuple[str, ...] = ()  # as the person said in the intake
+    avoid: int | None = None  # an appointment whose time is not to be offered (moved, cancelled)
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ The conversation calls, inside its unit of work (storage.db.unit_of_work):
     move(db, appointment_id, offer, now) -> Appointment | SlotTaken
     cancel(db, appointment_id, by, reason, now) -> Appointment
     mark_attendance(db, appointment_id, attended, now) -> Appointment
-    notify_counselor(db, appointment, intake_summary, kind, now) -> list[Outbox]
+    notify_counselor(db, appointment, intake, kind, now) -> list[Outbox]
     no_shows(db, person_id) -> int
 
 Modules: `availability` and `slots` compute free slots without a database or a clock;

@@ -16,7 +16,6 @@ from bot.booking.labels import describe, when, where
 from bot.booking.notify import notify_counselor
 from bot.booking.offers import TRACK_SERVICES, SlotOffer, SlotRequest, offer_slots
 from bot.booking.slots import Wish
-from bot.conversation.intake_record import one_line_summary
 from bot.jobs.reminders import schedule_reminders
 from dialogs.model import (
     BookingMade,
@@ -46,7 +45,7 @@ def find_slots(db: Session, question: SlotsWanted, now: datetime) -> SlotsFound:
         lang=question.lang,
         municipality=question.municipality,
         mode=question.mode,  # type: ignore[arg-type]
-        wish=_wish(question),
+        wish=_wish(question, _time_of(db, question.avoid)),
         count=OFFERS_SHOWN,
     )
     usual = _usual_part_of_day(question.availability)
@@ -78,7 +77,7 @@ def take_slot(
                               count=OFFERS_SHOWN)
         return SlotGone(_views(db, request, lang, now, question.moving))
     kind = "moved" if result.sequence else "booked"
-    notify_counselor(db, result, _intake_summary(db, person_id), kind, now)
+    notify_counselor(db, result, _latest_intake(db, person_id), kind, now)
     schedule_reminders(db, result, now)
     return BookingMade(_details(db, result, lang))
 
@@ -164,13 +163,21 @@ def _views(
     )
 
 
-def _wish(question: SlotsWanted) -> Wish:
+def _time_of(db: Session, appointment_id: int | None) -> tuple[int, datetime, datetime] | None:
+    appointment = db.get(Appointment, appointment_id) if appointment_id else None
+    if appointment is None:
+        return None
+    return appointment.counselor_id, appointment.starts_at, appointment.ends_at
+
+
+def _wish(question: SlotsWanted, avoid: tuple[int, datetime, datetime] | None) -> Wish:
     wish = question.wish or {}
     return Wish(
         day=date.fromisoformat(wish["day"]) if wish.get("day") else None,
         part_of_day=wish.get("part_of_day"),
         after=datetime.fromisoformat(question.after) if question.after else None,
         exclude_site_ids=frozenset(question.elsewhere),
+        avoid=avoid,
     )
 
 
@@ -192,8 +199,7 @@ def _map_link(address: str) -> str:
     return f"https://www.openstreetmap.org/search?query={quote_plus(address)}"
 
 
-def _intake_summary(db: Session, person_id: str) -> str | None:
-    latest = db.exec(
+def _latest_intake(db: Session, person_id: str) -> Intake | None:
+    return db.exec(
         select(Intake).where(Intake.person_id == person_id).order_by(Intake.id.desc())
     ).first()
-    return one_line_summary(latest) if latest else None

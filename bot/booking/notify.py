@@ -19,9 +19,10 @@ from sqlmodel import Session
 
 from bot.booking.invite import Invite, calendar_invite
 from bot.booking.labels import FALLBACK, LANGUAGES, label
+from bot.conversation.intake_record import one_line_summary
 from storage import repositories as repo
 from storage.booking import Appointment, Meeting
-from storage.models import Counselor, Outbox, Service, Site
+from storage.models import Counselor, Intake, Outbox, Person, Service, Site
 
 Notification = Literal["booked", "moved", "cancelled"]
 
@@ -59,12 +60,13 @@ Row = TypeVar("Row")
 def notify_counselor(
     db: Session,
     appointment: Appointment,
-    intake_summary: str | None,
+    intake: Intake | None,
     kind: Notification,
     now: datetime,
 ) -> list[Outbox]:
-    """Queue the notice of `kind` (with the intake summary, if given) for the appointment's
-    counselor, in their first language that has texts; returns the outbox rows.
+    """Queue the notice of `kind` (with the person's name and intake summary, if an intake is
+    given) for the appointment's counselor, in their first language that has texts; returns
+    the outbox rows.
 
     After a move to another counselor, the one it was with is told it is cancelled (at the time
     they had it) and the new one that it is booked. "moved" for an appointment never moved is
@@ -75,17 +77,17 @@ def notify_counselor(
     if kind == "moved" and appointment.previous_meeting_id is None:
         kind = "booked"
     if kind != "moved":
-        return [_queue(db, appointment, counselor, invite, intake_summary, kind, now)]
+        return [_queue(db, appointment, counselor, invite, intake, kind, now)]
     before = _get(db, Meeting, appointment.previous_meeting_id)
     if before.counselor_id == counselor.id:
-        return [_queue(db, appointment, counselor, invite, intake_summary, kind, now, before)]
+        return [_queue(db, appointment, counselor, invite, intake, kind, now, before)]
     was = replace(
         invite, cancelled=True, mode=before.mode, starts_at=before.starts_at, ends_at=before.ends_at
     )
     previous = _get(db, Counselor, before.counselor_id)
     return [
         _queue(db, appointment, previous, was, None, "cancelled", now, site_id=before.site_id),
-        _queue(db, appointment, counselor, invite, intake_summary, "booked", now),
+        _queue(db, appointment, counselor, invite, intake, "booked", now),
     ]
 
 
@@ -94,7 +96,7 @@ def _queue(
     appointment: Appointment,
     counselor: Counselor,
     invite: Invite,
-    intake_summary: str | None,
+    intake: Intake | None,
     kind: Notification,
     now: datetime,
     before: Meeting | None = None,
@@ -108,8 +110,10 @@ def _queue(
         when=label(invite.starts_at, site.timezone, site.municipality, invite.mode, lang),
         before=before and _label(db, before, lang),
     )
-    if intake_summary:
-        text = f"{text}\n\n{intake_summary}"
+    if intake is not None:
+        person = db.get(Person, appointment.person_id)
+        summary = one_line_summary(intake, lang, person.first_name if person else None)
+        text = f"{text}\n\n{summary}"
     if counselor.telegram_chat_id:
         channel, address = "telegram", counselor.telegram_chat_id
     else:

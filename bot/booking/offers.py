@@ -123,7 +123,8 @@ def offer_slots(
         for tier in _tiers(sites, request)
     )
     per_day = None if request.wish.day else request.per_day
-    chosen = pick(slots, request.count, per_day, by_site=request.mode == "in_person")
+    allowed = (slot for slot in slots if request.wish.allows(slot))
+    chosen = pick(allowed, request.count, per_day, by_site=request.mode == "in_person")
     return [_offer(slot, counselors, sites, service, request.mode) for slot in chosen]
 
 

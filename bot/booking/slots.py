@@ -94,13 +94,21 @@ class Wish:
 
     `day` is a date at the site; `part_of_day` a span of local hours (PARTS_OF_DAY); `after`
     keeps only slots starting later than it ("other days": pass the last slot offered);
-    `exclude_site_ids` drops places ("another place").
+    `exclude_site_ids` drops places ("another place"); `avoid` drops a counselor's time (the
+    meeting being moved, or one the counselor cancelled): (counselor id, start, end).
     """
 
     day: date | None = None
     part_of_day: PartOfDay | None = None
     after: datetime | None = None
     exclude_site_ids: frozenset[int] = field(default_factory=frozenset)
+    avoid: tuple[int, datetime, datetime] | None = None
+
+    def allows(self, slot: "Slot") -> bool:
+        if self.avoid is None:
+            return True
+        counselor_id, starts, ends = self.avoid
+        return not (slot.counselor_id == counselor_id and slot.start < ends and starts < slot.end)
 
     def span_on(self, day: date, zone: ZoneInfo) -> tuple[datetime, datetime] | None:
         """The UTC span of the local `day` a slot may start in, or None for a day not wished."""

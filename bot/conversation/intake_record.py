@@ -1,8 +1,11 @@
 """Turning the answers of a completed intake into the typed intake record."""
 
+from dialogs.loader import intake_flow
 from dialogs.model import IntakeCompleted, Session
+from dialogs.render import describe
 from storage.models import Identity, Intake
 
+SUMMARY_FIELDS = ("municipality", "age_band", "unemployed_since", "isced", "goal")
 PLAIN_COLUMNS = (
     "municipality", "age_band", "unemployed_since", "benefits", "isced", "experience_text",
     "digital_skills", "driving_licence", "mobility", "caring_duties", "goal",
@@ -48,16 +51,21 @@ def _understood(answers: dict, kind: str) -> list[dict[str, str]]:
     return [{"uri": f["uri"], "label": f["label"]} for f in found if f["kind"] == kind]
 
 
-def one_line_summary(intake: Intake) -> str:
-    """What a counselor reads first: where, age, how long without work, goal and experience."""
-    understood = ", ".join(o["label"] for o in [*intake.occupations, *intake.skills])
-    parts = [
-        intake.municipality,
-        intake.age_band,
-        f"unemployed: {intake.unemployed_since}" if intake.unemployed_since else None,
-        f"ISCED {intake.isced}" if intake.isced is not None else None,
-        f"goal: {intake.goal}" if intake.goal else None,
-        f"track: {intake.track}" if intake.track else None,
-        understood or None,
+def one_line_summary(intake: Intake, lang: str, first_name: str | None = None) -> str:
+    """What a counselor reads first, in words and in the counselor's language: the person's
+    name, where, age, how long without work, school, goal, the track and the experience as
+    understood."""
+    flow = intake_flow()
+    catalogue = flow.catalogues.get(lang) or flow.catalogues[flow.default_lang]
+    texts = catalogue.texts
+    parts = [first_name] + [
+        f"{texts[f'field.{name}']}: {describe(flow, catalogue, name, getattr(intake, name))}"
+        for name in SUMMARY_FIELDS
+        if getattr(intake, name) is not None
     ]
+    if intake.track:
+        parts.append(f"{texts['field.track']}: {texts[f'track.{intake.track}']}")
+    understood = "; ".join(o["label"] for o in [*intake.occupations, *intake.skills])
+    if understood:
+        parts.append(f"{texts['field.found']}: {understood}")
     return " · ".join(p for p in parts if p)

@@ -61,7 +61,7 @@ from storage import repositories as repo
 from storage.crypto import Cipher
 from storage.db import lock_person, unit_of_work
 from storage.link_codes import issue_identity_code, redeem_identity_code
-from storage.models import Identity, Person, Site
+from storage.models import Counselor, Identity, Person, Site
 
 log = logging.getLogger(__name__)
 
@@ -201,7 +201,7 @@ class ConversationService:
     def _run(self, context: _Context, given: Input) -> None:
         """Step the dialog, apply its events, and answer its request (slots, a booking) by
         stepping again, all in the caller's transaction."""
-        facts = self._facts(context.db)
+        facts = self._facts(context.db, context.session.lang)
         step = self._apply(context, given, facts)
         for _ in range(MAX_HOST_ANSWERS):
             if step.request is None:
@@ -254,9 +254,9 @@ class ConversationService:
             session.to_json(), self.cipher, context.now,
         )
 
-    def _facts(self, db: DbSession) -> dict[str, str]:
+    def _facts(self, db: DbSession, lang: str | None) -> dict[str, str]:
         """What texts may quote: read in each unit of work, so an import shows at once."""
-        return {"sites": _sites_text(db), "notice_version": self.notice_version}
+        return {"sites": _sites_text(db, lang), "notice_version": self.notice_version}
 
     # --- one handler per event type, one answer per request type -----------------------------
 
@@ -342,9 +342,13 @@ class ConversationService:
         context.erased = True
 
 
-def _sites_text(db: DbSession) -> str:
+def _sites_text(db: DbSession, lang: str | None) -> str:
+    """The sites where someone speaks the person's language (all, when none does)."""
     sites = db.exec(select(Site).order_by(Site.id)).all()
-    return "\n".join(f"{s.municipality}: {s.address}, tel. {s.phone}" for s in sites)
+    spoken = {code for c in db.exec(select(Counselor)).all() if lang in c.languages
+              for code in c.site_codes}
+    fitting = [s for s in sites if s.code in spoken] or sites
+    return "\n".join(f"{s.municipality}: {s.address}, tel. {s.phone}" for s in fitting)
 
 
 # One handler per event type.

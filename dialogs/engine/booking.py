@@ -29,6 +29,7 @@ def want_slots(turn: Turn) -> None:
             elsewhere=tuple(booking.get("elsewhere", ())),
             moving=booking.get("moving"),
             availability=tuple(answers.get("availability") or ()),
+            avoid=booking.get("avoid") or booking.get("moving"),
         )
     )
 
@@ -48,6 +49,9 @@ def slots_found(turn: Turn, offers: tuple[dict[str, Any], ...], gone: bool = Fal
         # Nothing when they wished: say so, and offer the first free times instead.
         say(turn, "book.no_fit")
         return ask_for_slots(turn, wish=None)
+    if not offers and _booking(turn).get("moving"):
+        # The meeting being moved still stands: say so, not "a counselor will book you".
+        return enter(turn, node.outcomes["none_moving"])
     if not offers:
         return enter(turn, node.outcomes["none"])
     ask(turn, node)
@@ -67,7 +71,8 @@ def offer_again(turn: Turn, appointment_id: int, news: str) -> None:
     if turn.session.status == "paused":
         turn.unpause()
     say(turn, news, **current)
-    turn.keep(appointment=None, booking={})
+    # The counselor cannot be there then: that time is not offered again.
+    turn.keep(appointment=None, booking={"avoid": appointment_id})
     enter(turn, turn.flow.booking_node)
 
 

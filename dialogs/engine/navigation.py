@@ -88,12 +88,19 @@ def resume(turn: Turn) -> None:
     about = topic(turn, node)
     turn.unpause()
     say(turn, "resume.topic" if about else "resume.plain", topic=about)
+    if node.request:
+        # Slots shown days ago may be gone or past: ask the host for today's.
+        return REQUESTS[node.request](turn)
     ask(turn, node)
 
 
 def restart(turn: Turn) -> None:
-    # A new intake; the booked meeting and the name the counselor knows them by stay.
-    kept = {k: v for k, v in turn.session.answers.items() if k in ("appointment", "first_name")}
+    # A new intake; the booked meeting and the name the counselor knows them by stay, and so
+    # does the intake saved before, until the new one replaces it.
+    answers = turn.session.answers
+    kept = {k: v for k, v in answers.items() if k in ("appointment", "first_name", "saved")}
+    if answers.get("track"):
+        kept["saved"] = {k: v for k, v in answers.items() if k in turn.flow.summary_fields}
     turn.evolve(
         answers=kept,
         history=(),

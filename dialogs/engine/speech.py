@@ -73,7 +73,13 @@ def ask(turn: Turn, node: Node) -> None:
 
 
 def show_data(turn: Turn) -> None:
-    lines = _summary_lines(turn)
+    """What is kept: the answers so far, else the intake saved before a restart, and the
+    meeting booked."""
+    answers = turn.session.answers
+    shown = {**answers.get("saved", {}), **answers}
+    lines = summary_lines(turn.flow, turn.catalogue, shown)
+    if answers.get("appointment"):
+        lines.append(text(turn, "data.meeting"))
     say(turn, "data.show" if lines else "data.none", summary="\n".join(lines))
 
 

@@ -16,11 +16,16 @@ from bot.booking import (
 from storage import repositories as repo
 from storage.booking import Appointment
 from storage.db import unit_of_work
-from storage.models import Counselor, Identity, Outbox
+from storage.models import Counselor, Identity, Intake, Outbox
 from tests.booking.clocks import day
 from tests.booking.conftest import NOW, offers
 
-SUMMARY = "Intake: unemployed 1-2 years, ISCED 3, wants to find work."
+INTAKE = Intake(
+    person_id="someone", channel="sms", lang="pt", municipality="Matosinhos", age_band="40-54",
+    unemployed_since="1to2y", isced=3, goal="work", track="job_search",
+    occupations=[{"uri": "http://data.europa.eu/esco/occupation/x", "label": "cozinheiro"}],
+    consent_version="2026-11", started_at=NOW, completed_at=NOW,
+)
 JOAO_SPECIALISM = SlotRequest("orientation", "pt", "Matosinhos", specialism="justice")
 
 
@@ -41,15 +46,21 @@ def test_without_a_linked_chat_the_notice_waits_on_the_email_channel(
 ) -> None:
     appointment = booked_with_joao(network, people["ana"])
     with unit_of_work(network) as db:
-        (row,) = notify_counselor(db, appointment, SUMMARY, "booked", NOW)
+        (row,) = notify_counselor(db, appointment, INTAKE, "booked", NOW)
         identity = db.get(Identity, row.identity_id)
     # João has no e-mail in the fixture: the row is kept under a placeholder to fix.
     assert (identity.channel, identity.address) == ("email", "counselor:joao")
     assert (row.channel, row.kind, row.status, row.person_id) == (
         "email", "notification", "pending", people["ana"],
     )  # fmt: skip
-    assert row.payload["text"] == (
-        f"Nova marcação: Entrevista de orientação, seg 1 jun, 09:00 - Matosinhos.\n\n{SUMMARY}"
+    notice, summary = row.payload["text"].split("\n\n")
+    assert notice == "Nova marcação: Entrevista de orientação, seg 1 jun, 09:00 - Matosinhos."
+    # In the counselor's language and in words, never in codes.
+    assert summary == (
+        "Concelho: Matosinhos · Idade: 40-54 · Sem trabalho: 1-2 anos · Estudos: 12.º ano · "
+        "Objetivo: Encontrar trabalho · "
+        "Encaminhamento: apoio à procura de emprego · "
+        "Percebido: cozinheiro"
     )
     calendar, event = ics(row)
     assert (calendar["METHOD"], event["SEQUENCE"]) == ("REQUEST", 0)
@@ -71,7 +82,7 @@ def test_a_linked_counselor_gets_it_on_telegram(network: Engine, people) -> None
         db.add(joao)
     appointment = booked_with_joao(network, people["ana"])
     with unit_of_work(network) as db:
-        (row,) = notify_counselor(db, appointment, SUMMARY, "booked", NOW)
+        (row,) = notify_counselor(db, appointment, INTAKE, "booked", NOW)
         identity = db.get(Identity, row.identity_id)
     assert (identity.channel, identity.address, row.channel) == ("telegram", "4242", "telegram")
 
@@ -93,7 +104,7 @@ def test_a_move_tells_the_same_counselor_the_old_and_new_time(network: Engine, p
     tuesday = offers(network, replace_day(JOAO_SPECIALISM, "2026-06-02"))[0]
     with unit_of_work(network) as db:
         moved = move(db, appointment.id, tuesday, NOW)
-        (row,) = notify_counselor(db, moved, SUMMARY, "moved", NOW)
+        (row,) = notify_counselor(db, moved, INTAKE, "moved", NOW)
     assert row.payload["text"].startswith(
         "Marcação alterada: Entrevista de orientação, agora ter 2 jun, 09:00 - Matosinhos "
         "(era seg 1 jun, 09:00 - Matosinhos)."
@@ -109,13 +120,14 @@ def test_a_move_to_another_counselor_cancels_with_one_and_books_with_the_other(
     with_ana = offers(network, SlotRequest("orientation", "pt", "Porto", specialism="youth"))[0]
     with unit_of_work(network) as db:
         moved = move(db, appointment.id, with_ana, NOW)
-        old, new = notify_counselor(db, moved, SUMMARY, "moved", NOW)
+        old, new = notify_counselor(db, moved, INTAKE, "moved", NOW)
         to_old, to_new = db.get(Identity, old.identity_id), db.get(Identity, new.identity_id)
     assert (to_old.address, to_new.address) == ("counselor:joao", "ana@example.org")
     assert old.payload["text"] == (
         "Marcação cancelada: Entrevista de orientação, seg 1 jun, 09:00 - Matosinhos."
     )
-    assert SUMMARY not in old.payload["text"] and SUMMARY in new.payload["text"]
+    assert "Encaminhamento:" not in old.payload["text"]
+    assert "Encaminhamento:" in new.payload["text"]
     (old_calendar, old_event), (new_calendar, new_event) = ics(old), ics(new)
     assert (old_calendar["METHOD"], new_calendar["METHOD"]) == ("CANCEL", "REQUEST")
     assert old_event["UID"] == new_event["UID"]
@@ -128,7 +140,7 @@ def test_notices_outlive_the_reminders_and_go_with_the_persons_erasure(
 ) -> None:
     appointment = booked_with_joao(network, people["ana"])
     with unit_of_work(network) as db:
-        (row,) = notify_counselor(db, appointment, SUMMARY, "booked", NOW)
+        (row,) = notify_counselor(db, appointment, INTAKE, "booked", NOW)
         repo.cancel_by_reference(db, reminders_reference(appointment.id))
         assert db.get(Outbox, row.id).status == "pending"
         repo.erase_person(db, people["ana"], NOW)

@@ -181,3 +181,20 @@ def test_the_cli_lists_the_sms_segments_of_every_message_per_language() -> None:
     row = next(line for line in result.output.splitlines() if "ask.age_band" in line)
     assert [cell.strip() for cell in row.strip("│ ").split("│")][1:] == ["1"] * 5
     assert "flows ok" in result.output
+
+
+def test_english_left_in_another_catalogue_is_reported_unless_declared_the_same() -> None:
+    en = replace(english(), texts={**english().texts, "lang.xx": "Xish"})
+    xx = replace(en, lang="xx", texts={**en.texts, "lang.xx": "Xish"},
+                 same_as_english=frozenset(en.texts) - {"field.age_band"})
+    errors = check(parse_flow(intake_data("xx"), {"en": en, "xx": xx})).errors
+    assert "xx: field.age_band is still in English ('Age')" in errors
+    declared = replace(xx, same_as_english=frozenset(en.texts))
+    assert not [e for e in check(parse_flow(intake_data("xx"), {"en": en, "xx": declared})).errors
+                if "still in English" in e]
+
+
+def test_the_french_catalogue_writes_age_with_its_accent() -> None:
+    from dialogs.loader import intake_flow
+
+    assert intake_flow().catalogues["fr"].texts["field.age_band"] == "Âge"

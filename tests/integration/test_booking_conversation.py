@@ -54,7 +54,10 @@ def test_the_intake_ends_with_slots_and_a_booked_confirmed_meeting(
     with unit_of_work(engine) as db:
         notice = db.exec(select(Outbox).where(Outbox.kind == "notification")).one()
     assert notice.payload["ics_method"] == "REQUEST" and "BEGIN:VCALENDAR" in notice.payload["ics"]
-    assert "Porto" in notice.payload["text"] and "track: orientation" in notice.payload["text"]
+    assert "Porto" in notice.payload["text"]
+    # The counselor reads the person's name and the intake in words, in their own language.
+    assert "Maria · Concelho: Porto · Idade: 25-29" in notice.payload["text"]
+    assert "Encaminhamento: orientação e balanço de competências" in notice.payload["text"]
 
 
 def test_a_day_said_in_words_narrows_the_offer(

@@ -212,7 +212,8 @@ def test_agenda_lists_todays_appointments_with_an_intake_summary(
     earlier, later = f"#{agenda['earlier']} ", f"#{agenda['later']} "
     assert (
         f"Rita {earlier}08:30 · Entrevista de orientação · Quiosque da Vida Activa - Porto\n"
-        "25-29 · unemployed: 1to2y · goal: work · track: job_search" in text
+        "Idade: 25-29 · Sem trabalho: 1-2 anos · Objetivo: Encontrar trabalho · "
+        "Encaminhamento: apoio à procura de emprego" in text
     )
     assert f"{later}11:00" in text and "ainda sem questionário" in text
     assert f"#{agenda['tomorrow']} " not in text and f"#{agenda['colleague']} " not in text

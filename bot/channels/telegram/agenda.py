@@ -125,7 +125,7 @@ class AgendaView:
         service_name = service.names.get(self.lang) or service.code
         who = f"{first_name} " if first_name else ""
         heading = f"{who}#{appointment.id} {when} · {service_name} · {site.name}{marked}"
-        summary = one_line_summary(intake) if intake else TEXTS[self.lang]["no_intake"]
+        summary = one_line_summary(intake, self.lang) if intake else TEXTS[self.lang]["no_intake"]
         return f"{heading}\n{summary}"
 
 
