@@ -9,6 +9,7 @@ from sqlalchemy import Engine, create_engine, event, select
 from sqlalchemy.engine import URL, make_url
 from sqlmodel import Session
 
+import storage.tables  # noqa: F401  (every table known before an engine is used)
 from storage.models import Person
 
 _POSTGRES_DRIVERS = {"postgres", "postgresql", "postgresql+psycopg"}

@@ -26,6 +26,7 @@ from bot.booking.answers import (
 )
 from bot.clock import Clock
 from bot.conversation.intake_record import intake_from
+from bot.jobs.reminders import ReminderTimes
 from dialogs import engine as dialog
 from dialogs.model import (
     CancellationExplained,
@@ -134,6 +135,7 @@ class ConversationService:
         after_commit: Callable[[Handled], None] | None = None,
         link_code_minutes: int = 15,
         default_zone: str = "Europe/Lisbon",
+        reminders: ReminderTimes | None = None,
     ) -> None:
         self.engine = engine
         self.flow = flow
@@ -144,6 +146,7 @@ class ConversationService:
         self.default_zone = default_zone
         self.after_commit = after_commit
         self.link_code_minutes = link_code_minutes
+        self.reminders = reminders or ReminderTimes()
 
     def handle(self, inbound: Inbound, screen: Screen | None = None) -> Handled:
         now = self.clock()
@@ -302,7 +305,8 @@ class ConversationService:
 
     def _slot_chosen(self, context: _Context, request: SlotChosen) -> Input:
         lang = context.session.lang or self.flow.default_lang
-        return take_slot(context.db, context.identity.person_id, lang, request, context.now)
+        return take_slot(context.db, context.identity.person_id, lang, request, context.now,
+                         self.reminders)  # fmt: skip
 
     def _cancellation_requested(self, context: _Context, event: CancellationRequested) -> None:
         cancel_appointment(context.db, event, context.now)
