@@ -65,7 +65,7 @@ class Consent(SQLModel, table=True):
     channel: str
 
 
-class Inbound(SQLModel, table=True):
+class InboundSeen(SQLModel, table=True):
     """A received message, kept only to process it once; its text is never stored."""
 
     __tablename__ = "inbound"

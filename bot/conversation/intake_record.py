@@ -1,6 +1,6 @@
 """Turning the answers of a completed intake into the typed intake record."""
 
-from dialogs.model import IntakeCompleted, Session
+from dialogs.model import DialogState, IntakeCompleted
 from storage.models import Identity, Intake
 
 PLAIN_COLUMNS = (
@@ -10,7 +10,7 @@ PLAIN_COLUMNS = (
 
 
 def intake_from(
-    event: IntakeCompleted, identity: Identity, session: Session, notice_version: str
+    event: IntakeCompleted, identity: Identity, session: DialogState, notice_version: str
 ) -> Intake:
     answers = event.answers
     return Intake(

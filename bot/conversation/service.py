@@ -33,6 +33,7 @@ from dialogs.model import (
     CancellationRequested,
     ChoicePicked,
     ConsentRecorded,
+    DialogState,
     ErasureRequested,
     Event,
     FirstNameGiven,
@@ -51,7 +52,6 @@ from dialogs.model import (
     MessageCreated,
     ReminderAnswered,
     Request,
-    Session,
     SlotChosen,
     SlotsWanted,
     Start,
@@ -116,7 +116,7 @@ class _Context:
 
     db: DbSession
     identity: Identity
-    session: Session
+    session: DialogState
     now: datetime
     kind: str = "reply"  # what the messages written are: reply, reminder, nudge...
     erased: bool = False
@@ -197,9 +197,9 @@ class ConversationService:
         given = self._input(db, identity.person_id, inbound, session, now)
         self._run(_Context(db, identity, session, now), given)
 
-    def _session(self, db: DbSession, person_id: str) -> Session:
+    def _session(self, db: DbSession, person_id: str) -> DialogState:
         stored = repo.load_conversation(db, person_id, self.cipher)
-        return Session.from_json(stored) if stored else Session(flow=self.flow.id)
+        return DialogState.from_json(stored) if stored else DialogState(flow=self.flow.id)
 
     def _run(self, context: _Context, given: Input) -> None:
         """Step the dialog, apply its events, and answer its request (slots, a booking) by
@@ -235,7 +235,7 @@ class ConversationService:
         return answer(self, context, request)
 
     def _input(
-        self, db: DbSession, person_id: str, inbound: Inbound, session: Session, now: datetime
+        self, db: DbSession, person_id: str, inbound: Inbound, session: DialogState, now: datetime
     ) -> Input:
         if inbound.start:
             return Start(inbound.start_payload, inbound.lang)
