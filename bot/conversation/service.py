@@ -60,7 +60,7 @@ from dialogs.model import (
 from nlp.understanding import Understanding
 from storage import repositories as repo
 from storage.crypto import Cipher
-from storage.db import lock_person, unit_of_work
+from storage.db import lock_person, lock_person_of, unit_of_work
 from storage.link_codes import issue_identity_code, redeem_identity_code
 from storage.models import Identity, Person, Site
 
@@ -152,11 +152,11 @@ class ConversationService:
         now = self.clock()
         with unit_of_work(self.engine) as db:
             identity = repo.find_or_create_identity(db, inbound.channel, inbound.address, now)
+            identity = lock_person_of(db, identity)  # the person first: see storage.db
             if not repo.record_inbound(db, inbound.channel, inbound.external_id,
                                        identity.person_id, now):
                 log.info("inbound %s/%s seen before", inbound.channel, inbound.external_id)
                 return Handled(True, identity.person_id, identity.id)
-            lock_person(db, identity.person_id)
             given = screen(db, identity, inbound, now) if screen else inbound
             if given is not None:
                 self._step(db, identity, given, now)
@@ -174,6 +174,7 @@ class ConversationService:
         again after a crash is not told twice."""
         now = self.clock()
         with unit_of_work(self.engine) as db:
+            lock_person(db, person_id)  # before the inbound record: see storage.db
             if once and not repo.record_inbound(db, "timer", once, person_id, now):
                 return
             identity = self.tell_in(db, person_id, given, now, kind)
@@ -327,6 +328,7 @@ class ConversationService:
         person_id = redeem_identity_code(context.db, request.code, context.now)
         if person_id is None or person_id == context.identity.person_id:
             return IdentityLinked(False)
+        lock_person(context.db, person_id)  # their conversation goes on in this transaction
         context.identity.person_id = person_id
         context.db.add(context.identity)
         context.linked_to = person_id
