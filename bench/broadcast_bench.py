@@ -35,7 +35,6 @@ from bot.delivery.worker import Worker, channels
 from bot.entry.bootstrap import App
 from bot.jobs.broadcast import progress, queue_broadcast
 from bot.settings import Settings
-from bot.worker_settings import WorkerSettings
 from dialogs.loader import intake_flow
 from storage.crypto import Cipher
 from storage.db import make_engine, unit_of_work
@@ -104,12 +103,12 @@ def main() -> None:
 
     fake = RateLimitedTelegram()
     with running(fake):
-        settings = Settings(telegram_token=TOKEN, telegram_api_url=fake.url, database_url=url)
+        settings = Settings(telegram_token=TOKEN, telegram_api_url=fake.url, database_url=url,
+                            quiet_hours="00:00-00:00")  # the bench runs any hour
         cipher = Cipher.from_key(Fernet.generate_key().decode())
         service = ConversationService(engine, intake_flow(), cipher, "2026-11", None, wall_clock)
         application = App(settings, engine, cipher, service)
-        worker_settings = WorkerSettings(quiet_hours="00:00-00:00")  # the bench runs any hour
-        worker = Worker(application, worker_settings, channels(application, worker_settings))
+        worker = Worker(application, settings, channels(application, settings))
         started = time.monotonic()
         worker.start()
         done = threading.Event()

@@ -38,7 +38,6 @@ from bot.entry.bootstrap import App
 from bot.jobs.reminders import TRIGGER_CHANNEL
 from bot.jobs.scheduler import scheduler
 from bot.settings import Settings
-from bot.worker_settings import WorkerSettings
 from dialogs.loader import intake_flow
 from storage.crypto import Cipher
 from storage.db import make_engine, unit_of_work
@@ -120,10 +119,10 @@ def main() -> None:
     engine = make_engine(url)
     who = people(engine)
     cipher = Cipher.from_key(Fernet.generate_key().decode())
-    application = App(Settings(database_url=url), engine, cipher,
+    settings = Settings(database_url=url, quiet_hours="00:00-00:00")
+    application = App(settings, engine, cipher,
                       ConversationService(engine, intake_flow(), cipher, "2026-11", None,
                                           wall_clock))  # fmt: skip
-    settings = WorkerSettings(quiet_hours="00:00-00:00")
     recorder = Lateness()
     worker = Worker(application, settings, [Channel(TRIGGER_CHANNEL, recorder, None, 50)])
     jobs = scheduler(application, worker, settings)

@@ -1,4 +1,7 @@
-"""Settings from the environment (prefix PERCORSO_), one object for the whole application."""
+"""Settings from the environment (prefix PERCORSO_), one object for the whole application.
+
+Only the entry points read them (`get_settings`); the layers below receive the values they need.
+"""
 
 from functools import lru_cache
 from pathlib import Path
@@ -33,6 +36,19 @@ class Settings(BaseSettings):
     sms_rate_per_second: float = 1.0  # per sending number or messaging service (a long code: 1)
     public_url: str = "http://localhost:8000"
 
+    # Reminders, nudges and the agenda
+    reminder_offsets_hours: list[float] = [24.0, 2.0]  # before the meeting; JSON in the env
+    follow_up_hour: int = 10  # the day after a meeting, local time of its site
+    nudge_after_days: list[int] = [1, 3]  # of silence in an unfinished intake; then silence
+    agenda_hour: int = 8  # local time of the counselor's first site
+
+    # Delivery
+    quiet_hours: str = "21:00-08:00"  # in the person's zone
+    outbox_max_attempts: int = 8
+    outbox_lease_seconds: float = 300.0
+    send_concurrency: int = 1  # sends at once per channel: raise it when a send takes > 30 ms
+    rate_margin: float = 0.97  # the worker paces this much under a channel's limit
+
     @model_validator(mode="after")
     def _twilio_sends_from_somewhere(self) -> "Settings":
         if self.twilio_auth_token is not None and not (
@@ -45,6 +61,15 @@ class Settings(BaseSettings):
     @property
     def resolved_database_url(self) -> str:
         return self.database_url or f"sqlite:///{self.data_dir / 'percorso.sqlite3'}"
+
+    @property
+    def secret_key_value(self) -> str | None:
+        return self.secret_key.get_secret_value() if self.secret_key is not None else None
+
+    @property
+    def secret_key_file(self) -> Path:
+        """Where the key is kept when PERCORSO_SECRET_KEY is not set."""
+        return self.data_dir / "secret.key"
 
 
 @lru_cache

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 
 from dialogs import segments
 from dialogs.engine import ACTIONS, ENGINE_TEXTS, REQUESTS, command_names, step
-from dialogs.model import RETURN, Catalogue, Flow, Message, MessageCreated, Node, Session, Start
+from dialogs.model import RETURN, Catalogue, DialogState, Flow, Message, MessageCreated, Node, Start
 from dialogs.render import numbered, placeholders, render
 from nlp.understanding import TaxonomyMatch, Understanding
 
@@ -198,7 +198,7 @@ def _complete_intake_segments(flow: Flow, lang: str) -> int | None:
     """SMS segments of one whole intake: first choices everywhere, consent given, confirmed,
     an occupation and a skill understood in the experience."""
     now = datetime(2026, 1, 1, tzinfo=UTC)
-    result = step(flow, Session(flow=flow.id), Start(lang=lang), now, SAMPLE_FACTS)
+    result = step(flow, DialogState(flow=flow.id), Start(lang=lang), now, SAMPLE_FACTS)
     messages = list(result.messages)
     session = result.session
     for _ in range(MAX_INTAKE_STEPS):

@@ -291,15 +291,15 @@ Request = SlotsWanted | SlotChosen | LinkCodeWanted | LinkCodeGiven
 
 # --- session ---------------------------------------------------------------------------------
 
-SessionStatus = Literal["new", "active", "paused", "completed"]
+DialogStatus = Literal["new", "active", "paused", "completed"]
 
 
 @dataclass(frozen=True)
-class Session:
+class DialogState:
     flow: str
     node: str | None = None
     lang: str | None = None
-    status: SessionStatus = "new"
+    status: DialogStatus = "new"
     answers: dict[str, Any] = field(default_factory=dict)
     history: tuple[str, ...] = ()
     return_to: tuple[str, ...] = ()
@@ -309,7 +309,7 @@ class Session:
     started_at: str | None = None
     updated_at: str | None = None
 
-    def evolve(self, **changes: Any) -> Session:
+    def evolve(self, **changes: Any) -> DialogState:
         return replace(self, **changes)
 
     def to_json(self) -> dict[str, Any]:
@@ -319,7 +319,7 @@ class Session:
         return data
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> Session:
+    def from_json(cls, data: dict[str, Any]) -> DialogState:
         return cls(
             **{
                 **data,
@@ -433,7 +433,7 @@ Event = (
 class Step:
     """What one step did (`events`), and what it needs the host to do before it can go on."""
 
-    session: Session
+    session: DialogState
     events: tuple[Event, ...]
     request: Request | None = None
 

@@ -15,7 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from storage.models import UTCDateTime
+from storage.columns import UTCDateTime
 
 
 def _instant(nullable: bool = False) -> Any:

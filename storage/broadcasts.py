@@ -9,7 +9,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from storage.models import UTCDateTime
+from storage.columns import UTCDateTime
 
 
 class Broadcast(SQLModel, table=True):

@@ -8,10 +8,6 @@ from typing import Any
 
 from cryptography.fernet import Fernet
 
-from bot.settings import Settings
-
-KEY_FILE_NAME = "secret.key"
-
 
 class Cipher:
     def __init__(self, fernet: Fernet) -> None:
@@ -29,11 +25,12 @@ class Cipher:
         return json.loads(self._fernet.decrypt(token.encode("ascii")))
 
 
-def load_cipher(settings: Settings) -> Cipher:
-    """The cipher for `settings.secret_key`, or for a key kept in the data directory."""
-    if settings.secret_key is not None:
-        return Cipher.from_key(settings.secret_key.get_secret_value())
-    return Cipher.from_key(_read_or_create_key(settings.data_dir / KEY_FILE_NAME))
+def load_cipher(key: str | None, key_file: Path) -> Cipher:
+    """The cipher for `key` when one is configured, else for the key kept in `key_file`
+    (made on first use, readable by this user only)."""
+    if key is not None:
+        return Cipher.from_key(key)
+    return Cipher.from_key(_read_or_create_key(key_file))
 
 
 def _read_or_create_key(path: Path) -> str:

@@ -9,7 +9,8 @@ from sqlalchemy import Engine, create_engine, event, select
 from sqlalchemy.engine import URL, make_url
 from sqlmodel import Session
 
-from storage.models import Person
+import storage.tables  # noqa: F401  (every table known before an engine is used)
+from storage.models import Identity, Person
 
 _POSTGRES_DRIVERS = {"postgres", "postgresql", "postgresql+psycopg"}
 
@@ -60,8 +61,27 @@ def unit_of_work(engine: Engine) -> Iterator[Session]:
 def lock_person(session: Session, person_id: str) -> None:
     """Hold the person's row until the transaction ends, so their messages run one at a time.
 
+    The lock order of every transaction that touches a person: this lock first, then anything
+    else (the inbound record, their conversation, appointments, counselors, outbox rows). A row
+    written with a foreign key to the person takes a shared lock on them; taken before this one,
+    two transactions of one person would each wait for the other's shared lock.
+
     On PostgreSQL this is a row lock. SQLite ignores FOR UPDATE; running the statement still
     opens the transaction with BEGIN IMMEDIATE, which holds the database's write lock.
     Raises NoResultFound when the person does not exist.
     """
     session.execute(select(Person.id).where(Person.id == person_id).with_for_update()).scalar_one()
+
+
+def lock_person_of(session: Session, identity: Identity) -> Identity:
+    """Lock the identity's person (lock_person) and return the identity as it is under that lock.
+
+    A link to another person or an erasure that committed since the identity was read has moved
+    it, under the old person's lock: then the person it now belongs to is locked in turn.
+    """
+    while True:
+        person_id = identity.person_id
+        lock_person(session, person_id)
+        session.refresh(identity)
+        if identity.person_id == person_id:
+            return identity

@@ -1,43 +1,16 @@
-"""The tables. Times are aware UTC datetimes; a naive datetime is refused when written."""
+"""The tables of people, their conversations and messages, and the network. The booking and
+broadcast tables have modules of their own; storage.tables gathers them all.
+
+Times are aware UTC datetimes; a naive datetime is refused when written."""
 
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Dialect
 from sqlmodel import Field, SQLModel
 
-# Named constraints keep migrations portable: SQLite batch operations can only drop or
-# alter a constraint that has a name.
-SQLModel.metadata.naming_convention = {
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
-
-
-class UTCDateTime(sa.TypeDecorator[datetime]):
-    """DateTime(timezone=True) that also comes back aware from SQLite, which keeps no zone."""
-
-    impl = sa.DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime: pass an aware datetime (UTC)")
-        return value.astimezone(UTC)
-
-    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            return value.replace(tzinfo=UTC)
-        return value.astimezone(UTC)
+from storage.columns import UTCDateTime
 
 
 def _time(nullable: bool = False) -> Any:
@@ -92,7 +65,7 @@ class Consent(SQLModel, table=True):
     channel: str
 
 
-class Inbound(SQLModel, table=True):
+class InboundSeen(SQLModel, table=True):
     """A received message, kept only to process it once; its text is never stored."""
 
     __tablename__ = "inbound"
@@ -255,8 +228,3 @@ class LinkCode(SQLModel, table=True):
     created_at: datetime = _time()
     expires_at: datetime = _time()
     used_at: datetime | None = _time(nullable=True)
-
-
-# The booking and broadcast tables live in their own modules; importing them here puts them in
-# the metadata wherever the models are loaded (the application, Alembic, the tests).
-from storage import booking, broadcasts  # noqa: E402, F401

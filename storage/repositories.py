@@ -17,7 +17,7 @@ from storage.models import (
     Counselor,
     HandOver,
     Identity,
-    Inbound,
+    InboundSeen,
     Intake,
     IntakeSpecial,
     Outbox,
@@ -44,7 +44,7 @@ def record_inbound(
     dialect_insert = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
     insert = dialect_insert[session.get_bind().dialect.name]
     statement = (
-        insert(Inbound)
+        insert(InboundSeen)
         .values(
             channel=channel,
             external_id=external_id,
@@ -52,7 +52,7 @@ def record_inbound(
             received_at=now,
         )
         .on_conflict_do_nothing(index_elements=["channel", "external_id"])
-        .returning(Inbound.id)
+        .returning(InboundSeen.id)
     )
     return session.exec(statement).first() is not None
 
@@ -359,7 +359,7 @@ def erase_person(session: Session, person_id: str, now: datetime) -> Person:
         delete(HandOver).where(HandOver.person_id == person_id),
         delete(Conversation).where(Conversation.person_id == person_id),
         update(Identity).where(Identity.person_id == person_id).values(person_id=blank.id),
-        update(Inbound).where(Inbound.person_id == person_id).values(person_id=None),
+        update(InboundSeen).where(InboundSeen.person_id == person_id).values(person_id=None),
     ):
         session.exec(statement)
     person = session.get(Person, person_id)

@@ -12,11 +12,11 @@ import pytest
 from cryptography.fernet import Fernet
 from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
-from sqlmodel import SQLModel
 
 from storage.crypto import Cipher
 from storage.db import make_engine
 from storage.migrate import upgrade
+from storage.tables import metadata
 from tests.fakes.telegram_server import FakeTelegram, running
 
 POSTGRES_URL = os.environ.get("PERCORSO_TEST_DATABASE_URL", "")
@@ -73,7 +73,7 @@ def engine(database_url: str) -> Iterator[Engine]:
     engine = make_engine(database_url)
     yield engine
     with engine.begin() as connection:
-        for table in reversed(SQLModel.metadata.sorted_tables):
+        for table in reversed(metadata.sorted_tables):
             connection.execute(table.delete())
     engine.dispose()
 

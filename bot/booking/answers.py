@@ -16,7 +16,7 @@ from bot.booking.labels import describe, when, where
 from bot.booking.notify import notify_counselor
 from bot.booking.offers import TRACK_SERVICES, SlotOffer, SlotRequest, offer_slots
 from bot.booking.slots import Wish
-from bot.jobs.reminders import schedule_reminders
+from bot.jobs.reminders import ReminderTimes, schedule_reminders
 from dialogs.model import (
     BookingMade,
     CancellationExplained,
@@ -64,8 +64,9 @@ def _usual_part_of_day(availability: tuple[str, ...]) -> str | None:
 
 
 def take_slot(
-    db: Session, person_id: str, lang: str, question: SlotChosen, now: datetime
-) -> BookingMade | SlotGone:
+    db: Session, person_id: str, lang: str, question: SlotChosen, now: datetime,
+    reminders: ReminderTimes,
+) -> BookingMade | SlotGone:  # fmt: skip
     offer = SlotOffer.from_json(question.offer["data"])
     result = _moved(db, question.moving, offer, now) if question.moving else None
     if result is None:
@@ -78,7 +79,7 @@ def take_slot(
         return SlotGone(_views(db, request, lang, now, question.moving))
     kind = "moved" if result.sequence else "booked"
     notify_counselor(db, result, _latest_intake(db, person_id), kind, now)
-    schedule_reminders(db, result, now)
+    schedule_reminders(db, result, now, reminders)
     return BookingMade(_details(db, result, lang))
 
 

@@ -1,7 +1,7 @@
 """Turning the answers of a completed intake into the typed intake record."""
 
 from dialogs.loader import intake_flow
-from dialogs.model import IntakeCompleted, Session
+from dialogs.model import DialogState, IntakeCompleted
 from dialogs.render import describe
 from storage.models import Identity, Intake
 
@@ -13,7 +13,7 @@ PLAIN_COLUMNS = (
 
 
 def intake_from(
-    event: IntakeCompleted, identity: Identity, session: Session, notice_version: str
+    event: IntakeCompleted, identity: Identity, session: DialogState, notice_version: str
 ) -> Intake:
     answers = event.answers
     return Intake(

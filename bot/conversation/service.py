@@ -26,12 +26,14 @@ from bot.booking.answers import (
 )
 from bot.clock import Clock
 from bot.conversation.intake_record import intake_from
+from bot.jobs.reminders import ReminderTimes
 from dialogs import engine as dialog
 from dialogs.model import (
     CancellationExplained,
     CancellationRequested,
     ChoicePicked,
     ConsentRecorded,
+    DialogState,
     ErasureRequested,
     Event,
     FirstNameGiven,
@@ -50,7 +52,6 @@ from dialogs.model import (
     MessageCreated,
     ReminderAnswered,
     Request,
-    Session,
     SlotChosen,
     SlotsWanted,
     Start,
@@ -59,7 +60,7 @@ from dialogs.model import (
 from nlp.understanding import Understanding
 from storage import repositories as repo
 from storage.crypto import Cipher
-from storage.db import lock_person, unit_of_work
+from storage.db import lock_person, lock_person_of, unit_of_work
 from storage.link_codes import issue_identity_code, redeem_identity_code
 from storage.models import Counselor, Identity, Person, Site
 
@@ -115,7 +116,7 @@ class _Context:
 
     db: DbSession
     identity: Identity
-    session: Session
+    session: DialogState
     now: datetime
     kind: str = "reply"  # what the messages written are: reply, reminder, nudge...
     erased: bool = False
@@ -134,6 +135,7 @@ class ConversationService:
         after_commit: Callable[[Handled], None] | None = None,
         link_code_minutes: int = 15,
         default_zone: str = "Europe/Lisbon",
+        reminders: ReminderTimes | None = None,
     ) -> None:
         self.engine = engine
         self.flow = flow
@@ -144,16 +146,17 @@ class ConversationService:
         self.default_zone = default_zone
         self.after_commit = after_commit
         self.link_code_minutes = link_code_minutes
+        self.reminders = reminders or ReminderTimes()
 
     def handle(self, inbound: Inbound, screen: Screen | None = None) -> Handled:
         now = self.clock()
         with unit_of_work(self.engine) as db:
             identity = repo.find_or_create_identity(db, inbound.channel, inbound.address, now)
+            identity = lock_person_of(db, identity)  # the person first: see storage.db
             if not repo.record_inbound(db, inbound.channel, inbound.external_id,
                                        identity.person_id, now):
                 log.info("inbound %s/%s seen before", inbound.channel, inbound.external_id)
                 return Handled(True, identity.person_id, identity.id)
-            lock_person(db, identity.person_id)
             given = screen(db, identity, inbound, now) if screen else inbound
             if given is not None:
                 self._step(db, identity, given, now)
@@ -171,6 +174,7 @@ class ConversationService:
         again after a crash is not told twice."""
         now = self.clock()
         with unit_of_work(self.engine) as db:
+            lock_person(db, person_id)  # before the inbound record: see storage.db
             if once and not repo.record_inbound(db, "timer", once, person_id, now):
                 return
             identity = self.tell_in(db, person_id, given, now, kind)
@@ -194,9 +198,9 @@ class ConversationService:
         given = self._input(db, identity.person_id, inbound, session, now)
         self._run(_Context(db, identity, session, now), given)
 
-    def _session(self, db: DbSession, person_id: str) -> Session:
+    def _session(self, db: DbSession, person_id: str) -> DialogState:
         stored = repo.load_conversation(db, person_id, self.cipher)
-        return Session.from_json(stored) if stored else Session(flow=self.flow.id)
+        return DialogState.from_json(stored) if stored else DialogState(flow=self.flow.id)
 
     def _run(self, context: _Context, given: Input) -> None:
         """Step the dialog, apply its events, and answer its request (slots, a booking) by
@@ -232,7 +236,7 @@ class ConversationService:
         return answer(self, context, request)
 
     def _input(
-        self, db: DbSession, person_id: str, inbound: Inbound, session: Session, now: datetime
+        self, db: DbSession, person_id: str, inbound: Inbound, session: DialogState, now: datetime
     ) -> Input:
         if inbound.start:
             return Start(inbound.start_payload, inbound.lang)
@@ -302,7 +306,8 @@ class ConversationService:
 
     def _slot_chosen(self, context: _Context, request: SlotChosen) -> Input:
         lang = context.session.lang or self.flow.default_lang
-        return take_slot(context.db, context.identity.person_id, lang, request, context.now)
+        return take_slot(context.db, context.identity.person_id, lang, request, context.now,
+                         self.reminders)  # fmt: skip
 
     def _cancellation_requested(self, context: _Context, event: CancellationRequested) -> None:
         cancel_appointment(context.db, event, context.now)
@@ -323,6 +328,7 @@ class ConversationService:
         person_id = redeem_identity_code(context.db, request.code, context.now)
         if person_id is None or person_id == context.identity.person_id:
             return IdentityLinked(False)
+        lock_person(context.db, person_id)  # their conversation goes on in this transaction
         context.identity.person_id = person_id
         context.db.add(context.identity)
         context.linked_to = person_id

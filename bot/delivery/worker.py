@@ -24,7 +24,7 @@ from bot.delivery.ratelimit import TokenBucket
 from bot.entry.bootstrap import App
 from bot.jobs.reminders import TRIGGER_CHANNEL
 from bot.jobs.triggers import TriggerRunner
-from bot.worker_settings import WorkerSettings
+from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +41,7 @@ class Channel:
     batch: int  # rows claimed at once: about two seconds of sending at the rate
 
 
-def channels(application: App, worker: WorkerSettings) -> list[Channel]:
+def channels(application: App, worker: Settings) -> list[Channel]:
     """The channels this worker can send on: triggers always, Telegram and SMS when set up."""
     settings = application.settings
     quiet = QuietHours.parse(worker.quiet_hours)
@@ -107,7 +107,7 @@ class ChannelLoop:
 
 
 class Worker:
-    def __init__(self, application: App, worker: WorkerSettings, found: list[Channel]) -> None:
+    def __init__(self, application: App, worker: Settings, found: list[Channel]) -> None:
         zones = PersonZones(application.engine, application.settings.default_timezone,
                             monotonic_seconds)
         self.channels = found

@@ -7,6 +7,7 @@ from sqlalchemy import Engine
 
 from bot.clock import Clock
 from bot.conversation.service import ConversationService, Understand
+from bot.jobs.reminders import ReminderTimes
 from bot.network.importer import seed_demo_if_empty
 from bot.settings import Settings
 from dialogs.loader import intake_flow
@@ -39,9 +40,11 @@ def build_app(settings: Settings, clock: Clock, understand: Understand | None = 
     """Everything a command needs, on the clock its entry point gives (the wall clock, or a
     fake one in tests)."""
     engine = open_database(settings)
-    cipher = load_cipher(settings)
+    cipher = load_cipher(settings.secret_key_value, settings.secret_key_file)
+    reminders = ReminderTimes(tuple(settings.reminder_offsets_hours), settings.follow_up_hour)
     service = ConversationService(
         engine, intake_flow(), cipher, settings.privacy_notice_version, understand, clock,
         link_code_minutes=settings.link_code_minutes, default_zone=settings.default_timezone,
+        reminders=reminders,
     )
     return App(settings, engine, cipher, service)

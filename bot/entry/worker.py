@@ -28,7 +28,6 @@ from bot.jobs.broadcast import (
     queue_broadcast,
 )
 from bot.settings import get_settings
-from bot.worker_settings import get_worker_settings
 from storage.broadcasts import Broadcast
 from storage.db import unit_of_work
 
@@ -51,8 +50,8 @@ def worker() -> None:
     from bot.delivery.worker import Worker, channels
     from bot.jobs.scheduler import scheduler
 
-    settings = get_worker_settings()
-    application = build_app(get_settings(), wall_clock)
+    settings = get_settings()
+    application = build_app(settings, wall_clock)
     running = Worker(application, settings, channels(application, settings))
     jobs = scheduler(application, running, settings)
     stop = threading.Event()

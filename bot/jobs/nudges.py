@@ -16,7 +16,7 @@ from sqlmodel import Session, col, select
 from bot.jobs.cron_lock import exclusive
 from bot.jobs.reminders import queue_trigger
 from storage.db import unit_of_work
-from storage.models import Conversation, Inbound, Intake, Outbox
+from storage.models import Conversation, InboundSeen, Intake, Outbox
 
 HORIZON = timedelta(days=14)
 """Someone silent for longer than this is not nudged at all (the worker was off meanwhile)."""
@@ -47,9 +47,9 @@ def queue_nudges(engine: Engine, now: datetime, after_days: Sequence[int]) -> in
 def _silent(db: Session, since: datetime, now: datetime) -> list[tuple[str, datetime]]:
     """People in an active conversation, without an intake, silent since before `since`."""
     last_heard = (
-        select(Inbound.person_id, func.max(Inbound.received_at).label("last"))
-        .where(col(Inbound.person_id).is_not(None))
-        .group_by(Inbound.person_id)
+        select(InboundSeen.person_id, func.max(InboundSeen.received_at).label("last"))
+        .where(col(InboundSeen.person_id).is_not(None))
+        .group_by(InboundSeen.person_id)
         .subquery()
     )
     has_intake = select(Intake.id).where(Intake.person_id == Conversation.person_id).exists()

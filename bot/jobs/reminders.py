@@ -9,6 +9,7 @@ transaction (bot.booking.appointment); a move schedules new ones.
 """
 
 import uuid
+from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -16,7 +17,6 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session
 
 from bot.booking.appointment import reminders_reference
-from bot.worker_settings import get_worker_settings
 from storage import repositories as repo
 from storage.booking import Appointment
 from storage.models import Outbox, Site
@@ -24,20 +24,29 @@ from storage.models import Outbox, Site
 TRIGGER_CHANNEL = "timer"
 
 
-def schedule_reminders(db: Session, appointment: Appointment, now: datetime) -> list[Outbox]:
+@dataclass(frozen=True)
+class ReminderTimes:
+    """When an appointment's reminders and follow-up fall due (PERCORSO_REMINDER_OFFSETS_HOURS,
+    PERCORSO_FOLLOW_UP_HOUR; the defaults are those of bot.settings)."""
+
+    offsets_hours: tuple[float, ...] = (24.0, 2.0)  # before the meeting
+    follow_up_hour: int = 10  # the day after the meeting, local time of its site
+
+
+def schedule_reminders(
+    db: Session, appointment: Appointment, now: datetime, times: ReminderTimes
+) -> list[Outbox]:
     """Queue the appointment's reminders (those still ahead) and its follow-up."""
-    settings = get_worker_settings()
     assert appointment.id is not None
-    times = sorted(appointment.starts_at - timedelta(hours=h)
-                   for h in settings.reminder_offsets_hours)  # fmt: skip
+    dues = sorted(appointment.starts_at - timedelta(hours=h) for h in times.offsets_hours)
     rows = []
-    for due, superseded in zip(times, [*times[1:], None], strict=True):
+    for due, superseded in zip(dues, [*dues[1:], None], strict=True):
         if due > now:
             # A worker that was down must not send two reminders at once: the earlier one
             # is dropped once the later one is due.
             extra = {"superseded_at": superseded.isoformat() if superseded else None}
             rows.append(_trigger(db, appointment, "reminder", "reminder", due, now, extra))
-    follow_up = _follow_up_time(db, appointment)
+    follow_up = _follow_up_time(db, appointment, times.follow_up_hour)
     rows.append(_trigger(db, appointment, "follow_up", "nudge", follow_up, now, {}))
     return [row for row in rows if row is not None]
 
@@ -75,9 +84,9 @@ def _trigger(
     return queue_trigger(db, appointment.person_id, kind, payload, due, now, reference)
 
 
-def _follow_up_time(db: Session, appointment: Appointment) -> datetime:
+def _follow_up_time(db: Session, appointment: Appointment, hour: int) -> datetime:
     site = db.get(Site, appointment.site_id)
     assert site is not None  # an appointment's site is a foreign key
     zone = ZoneInfo(site.timezone)
     day = appointment.starts_at.astimezone(zone).date() + timedelta(days=1)
-    return datetime.combine(day, time(get_worker_settings().follow_up_hour), zone)
+    return datetime.combine(day, time(hour), zone)

@@ -12,7 +12,7 @@ from bot.delivery.worker import Worker
 from bot.entry.bootstrap import App
 from bot.jobs.agenda import queue_agendas
 from bot.jobs.nudges import queue_nudges
-from bot.worker_settings import WorkerSettings
+from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -21,7 +21,7 @@ NUDGES_MINUTES = 15
 AGENDA_MINUTES = 5
 
 
-def scheduler(application: App, worker: Worker, settings: WorkerSettings) -> BackgroundScheduler:
+def scheduler(application: App, worker: Worker, settings: Settings) -> BackgroundScheduler:
     clock = application.service.clock
     jobs = BackgroundScheduler(timezone=UTC)
     single: dict[str, Any] = {"max_instances": 1, "coalesce": True}

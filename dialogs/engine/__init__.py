@@ -18,6 +18,7 @@ from dialogs.model import (
     AppointmentCancelledByCounselor,
     BookingMade,
     ChoicePicked,
+    DialogState,
     Flow,
     FollowUpDue,
     IdentityLinked,
@@ -28,7 +29,6 @@ from dialogs.model import (
     Message,
     NudgeDue,
     ReminderDue,
-    Session,
     SlotGone,
     SlotsFound,
     Start,
@@ -40,7 +40,7 @@ __all__ = ["ACTIONS", "ENGINE_TEXTS", "REQUESTS", "command_names", "step"]
 
 def step(
     flow: Flow,
-    session: Session,
+    session: DialogState,
     given: Input,
     now: datetime,
     facts: Mapping[str, str] | None = None,

@@ -11,11 +11,11 @@ from dialogs.engine.speech import say, show_data, text
 from dialogs.engine.turn import Turn
 from dialogs.model import (
     ConsentRecorded,
+    DialogState,
     ErasureRequested,
     FirstNameGiven,
     HandOverRequested,
     IntakeCompleted,
-    Session,
 )
 
 
@@ -119,7 +119,7 @@ def _complete_intake(turn: Turn, answer: Answer) -> None:
 def _erase(turn: Turn, answer: Answer) -> None:
     turn.emit(ErasureRequested())
     say(turn, "erase.done")
-    turn.session = Session(flow=turn.flow.id, lang=turn.session.lang)
+    turn.session = DialogState(flow=turn.flow.id, lang=turn.session.lang)
 
 
 def _consent(turn: Turn, scope: Literal["general", "special"], granted: bool) -> None:

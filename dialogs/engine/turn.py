@@ -4,14 +4,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from dialogs.model import Catalogue, Choice, Event, Flow, Node, Request, Session
+from dialogs.model import Catalogue, Choice, DialogState, Event, Flow, Node, Request
 from nlp.understanding import Understanding
 
 
 @dataclass
 class Turn:
     flow: Flow
-    session: Session
+    session: DialogState
     now: datetime
     facts: dict[str, str]
     events: list[Event] = field(default_factory=list)

@@ -1,28 +1,30 @@
-"""Alembic environment. The URL comes from `config.attributes["url"]` (storage.migrate),
-then `-x url=...`, then the application settings."""
+"""Alembic environment. The URL comes from `config.attributes["url"]` (storage.migrate), else
+from `-x url=...`, else from PERCORSO_DATABASE_URL; storage reads no application settings."""
 
+import os
 from typing import Any
 
 import sqlalchemy as sa
 from alembic import context
 from alembic.autogenerate.api import AutogenContext
-from sqlmodel import SQLModel
 from sqlmodel.sql.sqltypes import AutoString
 
-import storage.models
-from bot.settings import get_settings
+from storage.columns import UTCDateTime
 from storage.db import make_engine
+from storage.tables import metadata
 
-target_metadata = SQLModel.metadata
+target_metadata = metadata
 
 
 def _database_url() -> str:
-    config = context.config
-    return (
-        config.attributes.get("url")
+    url = (
+        context.config.attributes.get("url")
         or context.get_x_argument(as_dictionary=True).get("url")
-        or get_settings().resolved_database_url
+        or os.environ.get("PERCORSO_DATABASE_URL")
     )
+    if not url:
+        raise SystemExit("which database? pass -x url=... or set PERCORSO_DATABASE_URL")
+    return url
 
 
 def render_item(type_: str, obj: Any, autogen_context: AutogenContext) -> str | bool:
@@ -32,7 +34,7 @@ def render_item(type_: str, obj: Any, autogen_context: AutogenContext) -> str | 
         return False
     if isinstance(obj, AutoString):
         return "sa.String()"
-    if isinstance(obj, storage.models.UTCDateTime):
+    if isinstance(obj, UTCDateTime):
         return "sa.DateTime(timezone=True)"
     return False
 

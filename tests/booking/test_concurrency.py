@@ -1,12 +1,8 @@
 """Many people at once, each in their own unit of work on its own connection."""
 
-import threading
 from collections import Counter
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from itertools import combinations
-from typing import TypeVar
 
 from sqlalchemy import Engine
 from sqlmodel import select
@@ -17,26 +13,12 @@ from storage.booking import Meeting
 from storage.db import unit_of_work
 from tests.booking.clocks import day
 from tests.booking.conftest import NOW, offers
+from tests.threads import all_at_once
 
 # Rita, the only Spanish speaker, works 09:00-14:00 on Tuesdays, Wednesdays and Thursdays.
 TUESDAY = SlotRequest("job-search", "es", count=10, per_day=None, wish=Wish(day=day("2026-06-02")))
 LATER_DAYS = SlotRequest("job-search", "es", count=20, per_day=None,
                          wish=Wish(after=NOW + timedelta(days=1, hours=12)))  # fmt: skip
-
-Result = TypeVar("Result")
-
-
-def all_at_once(count: int, attempt: Callable[[int], Result]) -> list[Result]:
-    """Run `attempt(i)` for i in range(count) on as many threads, released together."""
-    start = threading.Barrier(count, timeout=30)
-
-    def run(i: int) -> Result:
-        start.wait()
-        return attempt(i)
-
-    with ThreadPoolExecutor(count) as pool:
-        return list(pool.map(run, range(count)))
-
 
 def new_people(engine: Engine, count: int) -> list[str]:
     with unit_of_work(engine) as db:

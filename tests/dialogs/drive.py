@@ -13,7 +13,7 @@ import yaml
 
 from dialogs.engine import step
 from dialogs.loader import FLOWS_DIR, TEXTS_DIR, load_catalogue, parse_flow
-from dialogs.model import Catalogue, Flow, Input, Message, Session, Start, Step
+from dialogs.model import Catalogue, DialogState, Flow, Input, Message, Start, Step
 from dialogs.render import render
 from nlp.understanding import TaxonomyMatch, Understanding
 
@@ -83,24 +83,24 @@ def text(key: str, **values: Any) -> str:
     return render(english().texts[key], {**FACTS, **values})
 
 
-def started(flow: Flow | None = None) -> Session:
+def started(flow: Flow | None = None) -> DialogState:
     flow = flow or english_flow()
-    return step(flow, Session(flow=flow.id), Start(lang="en"), NOW, FACTS).session
+    return step(flow, DialogState(flow=flow.id), Start(lang="en"), NOW, FACTS).session
 
 
-def send(session: Session, given: Input | str, now: datetime = NOW,
+def send(session: DialogState, given: Input | str, now: datetime = NOW,
          flow: Flow | None = None) -> Step:
     given = Message(given) if isinstance(given, str) else given
     return step(flow or english_flow(), session, given, now, FACTS)
 
 
-def say(session: Session, texts: Iterable[str], flow: Flow | None = None) -> Session:
+def say(session: DialogState, texts: Iterable[str], flow: Flow | None = None) -> DialogState:
     for line in texts:
         session = send(session, line, flow=flow).session
     return session
 
 
-def at(node: str, flow: Flow | None = None) -> Session:
+def at(node: str, flow: Flow | None = None) -> DialogState:
     """A session that has answered the intake in order up to the question `node`."""
     session = started(flow)
     for question, answer in INTAKE:
@@ -111,13 +111,13 @@ def at(node: str, flow: Flow | None = None) -> Session:
     raise ValueError(f"the intake never asks {node}")
 
 
-def finished() -> tuple[Session, Step]:
+def finished() -> tuple[DialogState, Step]:
     """The session just before the summary is confirmed, and the step that confirms it."""
     before = at("summary")
     return before, send(before, "yes")
 
 
-def with_answers(session: Session, **answers: Any) -> Session:
+def with_answers(session: DialogState, **answers: Any) -> DialogState:
     return session.evolve(answers={**session.answers, **answers})
 
 
@@ -128,11 +128,11 @@ EXPERIENCE_UNDERSTOOD = Message("I worked five years as a cook", COOK)
 
 
 @cache
-def sessions_at_every_question() -> dict[str, Session]:
+def sessions_at_every_question() -> dict[str, DialogState]:
     """A session waiting at each question of the intake, side questions included."""
     flow = english_flow()
     sessions = {node: at(node) for node in QUESTIONS}
-    sessions["language"] = step(flow, Session(flow=flow.id), Start(), NOW, FACTS).session
+    sessions["language"] = step(flow, DialogState(flow=flow.id), Start(), NOW, FACTS).session
     sessions["no_consent"] = send(at("consent"), "no").session
     confirm = send(at("experience_text"), EXPERIENCE_UNDERSTOOD).session
     sessions["experience_confirm"] = confirm

@@ -4,9 +4,9 @@ from dialogs.engine import step
 from dialogs.model import (
     ChoicePicked,
     ConsentRecorded,
+    DialogState,
     IntakeCompleted,
     ReminderDue,
-    Session,
 )
 from tests.dialogs.drive import FACTS, NOW, at, english_flow, say, send, with_answers
 
@@ -34,7 +34,7 @@ def test_restarting_keeps_the_booked_meeting_and_the_name() -> None:
 
 def test_an_old_button_on_a_fresh_conversation_opens_it() -> None:
     flow = english_flow()
-    result = step(flow, Session(flow=flow.id), ChoicePicked("after_intake", "book"), NOW, FACTS)
+    result = step(flow, DialogState(flow=flow.id), ChoicePicked("after_intake", "book"), NOW, FACTS)
     assert result.session.status == "active" and result.session.node == "language"
 
 

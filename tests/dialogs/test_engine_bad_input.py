@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from dialogs.answers import Answer, read_answer
 from dialogs.matching import clean, is_command
-from dialogs.model import Choice, Message, Node, Session, SlotsWanted
+from dialogs.model import Choice, DialogState, Message, Node, SlotsWanted
 from tests.dialogs.drive import english, english_flow, send, sessions_at_every_question
 
 NASTY = [
@@ -52,12 +52,12 @@ ARBITRARY_TEXT = st.one_of(
 QUESTIONS = sorted(sessions_at_every_question())
 
 
-def _offered(node: Node, session: Session) -> tuple[Choice, ...]:
+def _offered(node: Node, session: DialogState) -> tuple[Choice, ...]:
     made = session.answers.get(node.choices_from) or () if node.choices_from else ()
     return (*(Choice(id=c["id"], text="", label=c["label"]) for c in made), *node.choices)
 
 
-def _legitimate(session: Session, typed: str) -> bool:
+def _legitimate(session: DialogState, typed: str) -> bool:
     """The text is a command (as `is_command` reads it), or an answer the question accepts."""
     text = clean(typed)
     if not text:

@@ -8,10 +8,10 @@ import pytest
 from dialogs.loader import parse_flow
 from dialogs.model import (
     ChoicePicked,
+    DialogState,
     ErasureRequested,
     HandOverRequested,
     LanguageChosen,
-    Session,
     Start,
 )
 from tests.dialogs.drive import (
@@ -249,7 +249,7 @@ def test_delete_and_yes_requests_erasure_and_leaves_a_fresh_session() -> None:
     result = send(asked.session, "yes")
     assert ErasureRequested() in result.events
     assert texts(result) == [text("erase.done")]
-    assert result.session == Session(flow="intake", lang="en", updated_at=NOW.isoformat())
+    assert result.session == DialogState(flow="intake", lang="en", updated_at=NOW.isoformat())
 
 
 def test_delete_and_no_keeps_everything_and_asks_the_question_again() -> None:
@@ -269,7 +269,7 @@ def test_a_new_conversation_after_an_erasure_starts_from_the_beginning() -> None
 
 
 def test_starting_in_a_language_the_flow_lacks_asks_for_the_language() -> None:
-    result = send(Session(flow="intake"), Start(lang="de"))
+    result = send(DialogState(flow="intake"), Start(lang="de"))
     assert result.session.node == "language"
 
 

@@ -7,11 +7,11 @@ import pytest
 from dialogs.model import (
     ChoicePicked,
     ConsentRecorded,
+    DialogState,
     ErasureRequested,
     IntakeCompleted,
     LanguageChosen,
     Message,
-    Session,
     Start,
 )
 from tests.dialogs.drive import (
@@ -83,7 +83,7 @@ def test_a_completed_intake_tells_the_suggested_track_and_why() -> None:
 
 def test_nothing_but_the_language_is_kept_before_consent() -> None:
     flow = english_flow()
-    first = send(Session(flow=flow.id), Start())
+    first = send(DialogState(flow=flow.id), Start())
     assert first.session.node == "language"
     chosen = send(first.session, "English")
     assert LanguageChosen("en") in chosen.events
@@ -181,8 +181,8 @@ def test_what_was_understood_of_the_experience_is_confirmed_or_dropped() -> None
     assert dropped.session.node == "mother_tongue"
 
 
-def stored(session: Session) -> Session:
-    return Session.from_json(json.loads(json.dumps(session.to_json())))
+def stored(session: DialogState) -> DialogState:
+    return DialogState.from_json(json.loads(json.dumps(session.to_json())))
 
 
 # The intake with detours: pauses, corrections, a stuck question, a language change, the person's
@@ -199,7 +199,7 @@ WINDING_INTAKE = [
 def test_a_session_stored_as_json_after_every_step_runs_the_same_conversation() -> None:
     """The storage serializes on every write: nothing unstorable may hide in the session."""
     flow = english_flow()
-    first = send(Session(flow=flow.id), Start(lang="en"))
+    first = send(DialogState(flow=flow.id), Start(lang="en"))
     kept, reloaded = first.session, stored(first.session)
     seen = list(first.events)
     for line in WINDING_INTAKE:

@@ -6,7 +6,7 @@ import pytest
 
 from bot.conversation import service as conversation
 from bot.conversation.service import ConversationService, UnansweredRequest
-from dialogs.model import LinkCodeWanted, Session, Step
+from dialogs.model import DialogState, LinkCodeWanted, Step
 from tests.chat import Chat, texts
 
 
@@ -25,7 +25,7 @@ def test_a_dialog_that_keeps_asking_is_an_error_not_a_silent_stop(
     service: ConversationService, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     def always_asking(*args: Any) -> Step:
-        return Step(Session(flow="intake", status="active"), (), LinkCodeWanted())
+        return Step(DialogState(flow="intake", status="active"), (), LinkCodeWanted())
 
     monkeypatch.setattr(conversation.dialog, "step", always_asking)
     with pytest.raises(UnansweredRequest, match="still asking after 4 answers"):

@@ -10,7 +10,7 @@ from bot.conversation.service import ConversationService
 from storage import repositories as repo
 from storage.crypto import Cipher
 from storage.db import unit_of_work
-from storage.models import Consent, Conversation, HandOver, Inbound, Intake, IntakeSpecial
+from storage.models import Consent, Conversation, HandOver, InboundSeen, Intake, IntakeSpecial
 from tests.chat import Chat, texts
 from tests.clock import FakeClock
 from tests.intake_script import ENGLISH_INTAKE
@@ -82,7 +82,7 @@ def test_a_retried_inbound_is_processed_once(service: ConversationService, engin
     again = chat.say("yes", external_id="wamid-1")
     assert "municipality" in texts(first)
     assert again == []
-    assert _count(engine, Inbound) == 2
+    assert _count(engine, InboundSeen) == 2
 
 
 def test_a_person_who_comes_back_days_later_is_reminded_where_they_were(

@@ -9,7 +9,7 @@ from bot.channels.twilio.sms import SMS_PATH
 from bot.entry.web import create_app
 from storage.crypto import Cipher
 from storage.db import unit_of_work
-from storage.models import Inbound
+from storage.models import InboundSeen
 from tests.fakes.twilio_server import FakeTwilio
 from tests.sms.conftest import (
     PUBLIC_URL,
@@ -26,7 +26,7 @@ SENDER = "+351912345678"
 
 def inbound_count(engine: Engine) -> int:
     with unit_of_work(engine) as db:
-        return db.exec(select(func.count()).select_from(Inbound)).one()
+        return db.exec(select(func.count()).select_from(InboundSeen)).one()
 
 
 def test_a_signed_message_is_answered_with_empty_twiml_and_gets_its_reply(

@@ -3,9 +3,7 @@ from pathlib import Path
 
 import pytest
 from cryptography.fernet import Fernet, InvalidToken
-from pydantic import SecretStr
 
-from bot.settings import Settings
 from storage.crypto import Cipher, load_cipher
 
 
@@ -23,16 +21,14 @@ def test_another_key_cannot_read_it(cipher: Cipher) -> None:
 
 def test_configured_secret_key_is_used(tmp_path: Path) -> None:
     key = Fernet.generate_key().decode()
-    settings = Settings(data_dir=tmp_path, secret_key=SecretStr(key))
-    token = load_cipher(settings).encrypt_json("x")
+    token = load_cipher(key, tmp_path / "secret.key").encrypt_json("x")
     assert Cipher.from_key(key).decrypt_json(token) == "x"
     assert not (tmp_path / "secret.key").exists()
 
 
 def test_without_a_secret_key_a_private_key_file_is_made_once(tmp_path: Path) -> None:
-    settings = Settings(data_dir=tmp_path / "data", secret_key=None)
-    token = load_cipher(settings).encrypt_json("x")
     key_file = tmp_path / "data" / "secret.key"
+    token = load_cipher(None, key_file).encrypt_json("x")
     assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
-    assert load_cipher(settings).decrypt_json(token) == "x"
+    assert load_cipher(None, key_file).decrypt_json(token) == "x"
     assert [path.name for path in key_file.parent.iterdir()] == ["secret.key"]

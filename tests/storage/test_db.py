@@ -7,8 +7,8 @@ import pytest
 from sqlalchemy import Engine, func, select, text
 from sqlalchemy.exc import NoResultFound, StatementError
 
-from storage.db import lock_person, make_engine, unit_of_work
-from storage.models import Person
+from storage.db import lock_person, lock_person_of, make_engine, unit_of_work
+from storage.models import Identity, Person
 from storage.repositories import due_messages, enqueue, find_or_create_identity
 
 ROME = ZoneInfo("Europe/Rome")
@@ -95,6 +95,20 @@ def test_a_locked_person_waits_for_the_holder(engine: Engine) -> None:
 def test_locking_an_unknown_person_fails(engine: Engine) -> None:
     with pytest.raises(NoResultFound), unit_of_work(engine) as session:
         lock_person(session, "no-such-person")
+
+
+def test_an_identity_moved_before_its_person_was_locked_is_followed(engine: Engine) -> None:
+    with unit_of_work(engine) as session:
+        read_earlier = find_or_create_identity(session, "console", "ana", NOW)
+        other = Person(created_at=NOW)
+        session.add(other)
+    with unit_of_work(engine) as session:  # e.g. an erasure moves the identity to a blank person
+        moved = session.get(Identity, read_earlier.id)
+        moved.person_id = other.id
+        session.add(moved)
+    with unit_of_work(engine) as session:
+        session.add(read_earlier)
+        assert lock_person_of(session, read_earlier).person_id == other.id
 
 
 def test_sqlite_transactions_take_the_write_lock_at_begin(tmp_path: Path) -> None:

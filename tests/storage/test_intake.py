@@ -12,7 +12,7 @@ from storage.models import (
     Conversation,
     HandOver,
     Identity,
-    Inbound,
+    InboundSeen,
     Intake,
     IntakeSpecial,
     Outbox,
@@ -128,8 +128,8 @@ def test_erasure_removes_everything_but_the_consent_record(engine: Engine, ciphe
             assert rows(session, model, erased) == 0, model.__name__
             assert rows(session, model, kept) == 1, model.__name__
         assert session.scalar(select(func.count()).select_from(IntakeSpecial)) == 1
-        assert rows(session, Inbound, erased) == 0
-        assert session.scalar(select(func.count()).select_from(Inbound)) == 2
+        assert rows(session, InboundSeen, erased) == 0
+        assert session.scalar(select(func.count()).select_from(InboundSeen)) == 2
         consents = session.exec(
             select(Consent).where(Consent.person_id == erased).order_by(Consent.id)
         ).all()

@@ -4,16 +4,16 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import Engine, inspect
-from sqlmodel import SQLModel
 
 from storage.db import make_engine
 from storage.migrate import upgrade
+from storage.tables import metadata
 
 
 def test_migrations_build_exactly_the_models(engine: Engine) -> None:
     with engine.connect() as connection:
         context = MigrationContext.configure(connection, opts={"compare_type": True})
-        assert compare_metadata(context, SQLModel.metadata) == []
+        assert compare_metadata(context, metadata) == []
 
 
 def test_upgrade_twice_is_harmless(engine: Engine, database_url: str) -> None:

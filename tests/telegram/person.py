@@ -17,7 +17,7 @@ from bot.channels.telegram.runtime import poll
 from bot.channels.telegram.updates import CHANNEL, external_id
 from bot.channels.telegram.webhook import PATH, SECRET_HEADER
 from bot.entry.bootstrap import App
-from storage.models import Conversation, Identity, Inbound, Outbox
+from storage.models import Conversation, Identity, InboundSeen, Outbox
 from tests.fakes.telegram_server import BOT_USER, FakeTelegram
 from tests.telegram import updates
 
@@ -158,7 +158,9 @@ class TelegramUser:
             key = external_id(BOT_ID, update_id)
             return (
                 db.exec(
-                    select(Inbound.id).where(Inbound.channel == CHANNEL, Inbound.external_id == key)
+                    select(InboundSeen.id).where(
+                        InboundSeen.channel == CHANNEL, InboundSeen.external_id == key
+                    )
                 ).first()
                 is not None
             )

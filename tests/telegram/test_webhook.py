@@ -9,7 +9,7 @@ from bot.channels.telegram.webhook import PATH, SECRET_HEADER
 from bot.entry.bootstrap import App
 from bot.entry.web import create_app
 from dialogs.render import render
-from storage.models import Identity, Inbound, Outbox, Person
+from storage.models import Identity, InboundSeen, Outbox, Person
 from tests.fakes.telegram_server import FakeTelegram
 from tests.telegram import updates
 from tests.telegram.conftest import make_settings
@@ -20,7 +20,7 @@ CHAT = 4401
 
 def inbound_count(application: App) -> int:
     with Session(application.engine) as db:
-        return db.exec(select(func.count()).select_from(Inbound)).one()
+        return db.exec(select(func.count()).select_from(InboundSeen)).one()
 
 
 @pytest.mark.parametrize("headers", [{}, {SECRET_HEADER: "not-the-secret"}])

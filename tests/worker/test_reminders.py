@@ -10,7 +10,7 @@ from bot.booking import SlotRequest, Wish, cancel
 from bot.booking.answers import take_slot
 from bot.delivery.dispatcher import Dispatcher
 from bot.delivery.quiet_hours import QuietHours
-from bot.jobs.reminders import TRIGGER_CHANNEL
+from bot.jobs.reminders import TRIGGER_CHANNEL, ReminderTimes
 from bot.jobs.triggers import TriggerRunner
 from dialogs.model import BookingMade, FollowUpDue, ReminderDue, SlotChosen
 from storage.booking import Appointment
@@ -24,12 +24,15 @@ WEDNESDAY = date(2026, 6, 3)
 LISBON_SUMMER = timedelta(hours=1)
 
 
-def book_on(engine: Engine, person_id: str, day: date, part: str = "morning") -> Appointment:
+def book_on(
+    engine: Engine, person_id: str, day: date, part: str = "morning",
+    times: ReminderTimes = ReminderTimes(),  # noqa: B008 (immutable)
+) -> Appointment:  # fmt: skip
     request = SlotRequest("orientation", "pt", "Matosinhos",
                           wish=Wish(day=day, part_of_day=part))  # fmt: skip
     offer = offers(engine, request)[0]
     with unit_of_work(engine) as db:
-        made = take_slot(db, person_id, "pt", SlotChosen({"data": offer.to_json()}), NOW)
+        made = take_slot(db, person_id, "pt", SlotChosen({"data": offer.to_json()}), NOW, times)
         assert isinstance(made, BookingMade)
         return db.get(Appointment, made.appointment["id"])
 
@@ -60,6 +63,16 @@ def test_a_booking_queues_two_reminders_and_a_follow_up(network: Engine, people)
     assert {r.reference for r in rows} == {f"appointment:{appointment.id}"}
 
 
+def test_the_reminder_times_given_are_kept(network: Engine, people) -> None:
+    times = ReminderTimes(offsets_hours=(48.0,), follow_up_hour=9)
+    appointment = book_on(network, people["ana"], WEDNESDAY, times=times)
+
+    assert [r.not_before for r in triggers(network)] == [
+        appointment.starts_at - timedelta(hours=48),
+        datetime(2026, 6, 4, 9, tzinfo=UTC) - LISBON_SUMMER,  # 09:00 in Matosinhos the day after
+    ]
+
+
 def test_a_reminder_already_past_at_booking_is_not_queued(network: Engine, people) -> None:
     book_on(network, people["ana"], date(2026, 6, 1), part="afternoon")  # today
     assert [r.payload["trigger"] for r in triggers(network)] == ["reminder", "follow_up"]
@@ -82,7 +95,8 @@ def test_a_moved_appointment_has_new_reminders_for_its_new_time(network: Engine,
                                         wish=Wish(day=date(2026, 6, 4))))[0]  # fmt: skip
     with unit_of_work(network) as db:
         take_slot(db, people["ana"], "pt", SlotChosen({"data": later.to_json()},
-                                                      moving=appointment.id), NOW)  # fmt: skip
+                                                      moving=appointment.id), NOW,
+                  ReminderTimes())  # fmt: skip
 
     pending = [r for r in triggers(network) if r.status == "pending"]
     assert [r.not_before for r in pending][:2] == [

@@ -1,0 +1,9 @@
+"""Every table module, in one place: the metadata that Alembic compares, that the tests empty
+and that the ORM resolves foreign keys in (e.g. storage.booking's to `person.id`) is complete
+once this is imported. A new table module is added here."""
+
+from sqlmodel import SQLModel
+
+from storage import booking, broadcasts, models  # noqa: F401
+
+metadata = SQLModel.metadata
