@@ -14,12 +14,13 @@ from bot.channels.telegram.runtime import TelegramNotConfigured, make_bot, poll,
 from bot.channels.telegram.updates import ALLOWED_UPDATES
 from bot.channels.telegram.webhook import PATH
 from bot.clock import wall_clock
+from bot.contacts.telegram import TelegramContacts
 from bot.conversation.service import Understand
+from bot.counselors.link import issue_link_code
 from bot.entry.bootstrap import App, build_app, open_database
 from bot.entry.failures import CommandFailed
 from bot.settings import Settings, get_settings
 from storage.db import unit_of_work
-from storage.link_codes import issue_counselor_code
 from storage.models import Counselor
 
 telegram_app = typer.Typer(help="The Telegram bot: long polling, or its webhook.")
@@ -87,7 +88,7 @@ def counselor_link(
     engine = open_database(settings)
     with unit_of_work(engine) as db:
         counselor = _counselor(db, who)
-        code = issue_counselor_code(db, counselor.id, wall_clock(), settings.link_code_minutes)
+        code = issue_link_code(db, counselor, wall_clock(), settings.link_code_minutes)
         name = counselor.name
     typer.echo(f"Link code for {name}: {code}")
     typer.echo(
@@ -118,7 +119,8 @@ async def _poll_until_signalled(application: App) -> None:
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
-    await poll(application, stop)
+    contacts = TelegramContacts(application.service, application.settings.default_timezone)
+    await poll(application.settings, application.service, contacts, stop)
 
 
 async def _set_webhook(settings: Settings, address: str, secret: str, drop_pending: bool) -> None:

@@ -7,6 +7,8 @@ from sqlmodel import select
 
 from bot.channels.telegram.webhook import telegram_router
 from bot.channels.twilio.sms import sms_router
+from bot.contacts.sms import SmsContacts
+from bot.contacts.telegram import TelegramContacts
 from bot.entry.bootstrap import App
 from storage.db import unit_of_work
 from storage.models import Intake, Outbox
@@ -15,9 +17,12 @@ from storage.models import Intake, Outbox
 def create_app(application: App) -> FastAPI:
     web = FastAPI(title="percorso", docs_url=None, redoc_url=None)
     web.state.percorso = application
-    # channel routers
-    web.include_router(sms_router(application))
-    web.include_router(telegram_router(application))
+    # channel routers, each with the application services it calls
+    settings, service = application.settings, application.service
+    sms_contacts = SmsContacts(service, settings.support_contact)
+    telegram_contacts = TelegramContacts(service, settings.default_timezone)
+    web.include_router(sms_router(settings, service, sms_contacts))
+    web.include_router(telegram_router(settings, service, telegram_contacts))
 
     @web.get("/healthz")
     def healthz() -> dict[str, str]:

@@ -2,36 +2,42 @@
 
 The job runs every few minutes; a counselor whose morning has come (agenda_hour in the zone of
 their first site, until LATEST hours later) and who has appointments that day gets the same
-view as /agenda (bot.channels.telegram.agenda), once: the row's reference
+view as /agenda (bot.counselors.agenda), once: the row's reference
 `agenda:<counselor>:<date>` is written only if absent, under the job's lock.
 """
 
+from collections.abc import Mapping
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, func
 from sqlmodel import Session, col, select
 
-from bot.channels.telegram.agenda import TEXTS, AgendaView
+from bot.counselors.agenda import AgendaView, counselor_zone
+from bot.counselors.texts import CounselorTexts
 from bot.jobs.cron_lock import exclusive
+from dialogs.model import Catalogue
 from storage import repositories as repo
 from storage.booking import Appointment
 from storage.db import unit_of_work
-from storage.models import Counselor, Outbox, Site
+from storage.models import Counselor, Outbox
 
 CHANNEL = "telegram"
 LATEST = 4  # hours after agenda_hour: an agenda found unsent at noon is no longer sent
-FALLBACK_LANG = "en"
 
 
-def queue_agendas(engine: Engine, now: datetime, default_zone: str, hour: int) -> int:
-    """Queue the morning agendas due now; returns how many."""
+def queue_agendas(
+    engine: Engine, catalogues: Mapping[str, Catalogue], now: datetime, default_zone: str,
+    hour: int,
+) -> int:
+    """Queue the morning agendas due now, in the texts of `catalogues`; returns how many."""
+    texts = CounselorTexts(catalogues)
     queued = 0
     with unit_of_work(engine) as db:
         exclusive(db, "agenda")
         linked = db.exec(select(Counselor).where(col(Counselor.telegram_chat_id).is_not(None)))
         for counselor in linked.all():
-            zone = _zone(db, counselor, default_zone)
+            zone = counselor_zone(db, counselor, default_zone)
             local = now.astimezone(zone)
             if not hour <= local.hour < hour + LATEST:
                 continue
@@ -39,23 +45,13 @@ def queue_agendas(engine: Engine, now: datetime, default_zone: str, hour: int) -
             if _exists(db, reference) or not _has_appointments(db, counselor, local, zone):
                 continue
             identity = repo.find_or_create_identity(db, CHANNEL, counselor.telegram_chat_id, now)
-            view = AgendaView(lang=_lang(counselor), zone=zone)
+            view = AgendaView(texts, texts.lang_of(counselor), zone)
             payload = view.payload(db, counselor, "today", now, None)
             repo.enqueue(
                 db, identity.id, None, CHANNEL, "notification", payload, now, reference=reference
             )
             queued += 1
     return queued
-
-
-def _zone(db: Session, counselor: Counselor, default_zone: str) -> ZoneInfo:
-    codes = counselor.site_codes[:1]
-    site = db.exec(select(Site).where(col(Site.code).in_(codes))).first() if codes else None
-    return ZoneInfo(site.timezone if site else default_zone)
-
-
-def _lang(counselor: Counselor) -> str:
-    return next((lang for lang in counselor.languages if lang in TEXTS), FALLBACK_LANG)
 
 
 def _exists(db: Session, reference: str) -> bool:

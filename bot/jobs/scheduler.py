@@ -33,7 +33,8 @@ def scheduler(application: App, worker: Worker, settings: Settings) -> Backgroun
         "interval", minutes=NUDGES_MINUTES, id="nudges", **at_start,
     )  # fmt: skip
     jobs.add_job(
-        lambda: _run("agenda", queue_agendas, application.engine, clock(),
+        lambda: _run("agenda", queue_agendas, application.engine,
+                     application.service.flow.catalogues, clock(),
                      application.settings.default_timezone, settings.agenda_hour),
         "interval", minutes=AGENDA_MINUTES, id="agenda", **at_start,
     )  # fmt: skip

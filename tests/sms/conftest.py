@@ -15,6 +15,7 @@ from sqlmodel import select
 from twilio.request_validator import RequestValidator
 
 from bot.channels.twilio.sms import SMS_PATH, sms_router
+from bot.contacts.sms import SmsContacts
 from bot.conversation.service import ConversationService
 from bot.entry.bootstrap import App
 from bot.settings import Settings
@@ -74,7 +75,9 @@ def make_app(engine: Engine, cipher: Cipher, settings: Settings) -> App:
 
 def web_client(application: App) -> TestClient:
     web = FastAPI()
-    web.include_router(sms_router(application))
+    settings, service = application.settings, application.service
+    contacts = SmsContacts(service, settings.support_contact)
+    web.include_router(sms_router(settings, service, contacts))
     return TestClient(web)
 
 

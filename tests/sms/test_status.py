@@ -6,7 +6,7 @@ from sqlalchemy import Engine
 from sqlmodel import select
 
 from bot.channels.twilio.sender import STATUS_PATH
-from bot.channels.twilio.status import moves_forward
+from bot.contacts.reports import moves_forward
 from storage import repositories as repo
 from storage.db import unit_of_work
 from storage.models import Identity, Outbox

@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from bot.channels.telegram.webhook import telegram_router
+from bot.contacts.telegram import TelegramContacts
 from bot.conversation.service import ConversationService
 from bot.entry.bootstrap import App
 from bot.settings import Settings
@@ -53,6 +54,8 @@ def application(settings: Settings, engine: Engine, cipher: Cipher) -> App:
 def webhook(application: App) -> Iterator[Webhook]:
     """The webhook route alone in a web app, started and stopped around the test."""
     web = FastAPI()
-    web.include_router(telegram_router(application))
+    settings, service = application.settings, application.service
+    contacts = TelegramContacts(service, settings.default_timezone)
+    web.include_router(telegram_router(settings, service, contacts))
     with TestClient(web) as client:
         yield Webhook(client)

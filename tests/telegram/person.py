@@ -16,6 +16,7 @@ from sqlmodel import Session, select
 from bot.channels.telegram.runtime import poll
 from bot.channels.telegram.updates import CHANNEL, external_id
 from bot.channels.telegram.webhook import PATH, SECRET_HEADER
+from bot.contacts.telegram import TelegramContacts
 from bot.entry.bootstrap import App
 from storage.models import Conversation, Identity, InboundSeen, Outbox
 from tests.fakes.telegram_server import BOT_USER, FakeTelegram
@@ -65,10 +66,13 @@ def polling_bot(application: App) -> Iterator[None]:
     loop = asyncio.new_event_loop()
     stop = asyncio.Event()
     failures: list[BaseException] = []
+    settings = application.settings
+    contacts = TelegramContacts(application.service, settings.default_timezone)
 
     def run() -> None:
         try:
-            loop.run_until_complete(poll(application, stop, timeout=timedelta(seconds=1)))
+            polling = poll(settings, application.service, contacts, stop, timedelta(seconds=1))
+            loop.run_until_complete(polling)
         except BaseException as error:
             failures.append(error)
 

@@ -7,18 +7,18 @@ from telegram import Update
 
 from bot.channels.telegram.updates import (
     UNREADABLE_BUTTON,
-    Membership,
     Received,
     bot_id_of,
     read_update,
 )
+from bot.contacts.membership import MembershipChanged
 from tests.telegram import updates
 
 LANGUAGES = ("pt", "it", "en", "es", "fr")
 CHAT = 31
 
 
-def read(data: dict[str, Any]) -> Received | Membership | None:
+def read(data: dict[str, Any]) -> Received | MembershipChanged | None:
     return read_update(Update.de_json(data, None), "123456", LANGUAGES)
 
 
@@ -122,8 +122,8 @@ def test_a_button_we_cannot_read_reaches_the_flow_as_stale() -> None:
 
 @pytest.mark.parametrize(("status", "blocked"), [("kicked", True), ("member", False)])
 def test_blocking_and_unblocking_are_memberships(status: str, blocked: bool) -> None:
-    assert read(updates.membership(CHAT, status, update_id=9)) == Membership(
-        "123456:9", str(CHAT), blocked
+    assert read(updates.membership(CHAT, status, update_id=9)) == MembershipChanged(
+        "telegram", str(CHAT), "123456:9", blocked
     )
 
 

@@ -9,6 +9,7 @@ from sqlmodel import Session, select
 from bot.booking import SlotRequest, Wish, book
 from bot.jobs.agenda import queue_agendas
 from bot.jobs.nudges import queue_nudges
+from dialogs.loader import intake_flow
 from storage import repositories as repo
 from storage.crypto import Cipher
 from storage.db import unit_of_work
@@ -17,6 +18,7 @@ from tests.booking.conftest import NOW, offers
 from tests.worker.conftest import identities
 
 DAY = timedelta(days=1)
+TEXTS = intake_flow().catalogues
 
 
 def chatting(engine: Engine, cipher: Cipher, address: str, last_message: datetime,
@@ -87,9 +89,9 @@ def test_the_agenda_goes_at_eight_local_time_once_a_day(network: Engine, people)
         book(db, people["ana"], offers(network, request)[0], NOW)
     seven = datetime(2026, 6, 1, 6, 59, tzinfo=UTC)  # 07:59 in Lisbon, summer time
 
-    assert queue_agendas(network, seven, "Europe/Lisbon", 8) == 0
-    assert queue_agendas(network, seven + timedelta(minutes=1), "Europe/Lisbon", 8) == 1
-    assert queue_agendas(network, seven + timedelta(hours=2), "Europe/Lisbon", 8) == 0
+    assert queue_agendas(network, TEXTS, seven, "Europe/Lisbon", 8) == 0
+    assert queue_agendas(network, TEXTS, seven + timedelta(minutes=1), "Europe/Lisbon", 8) == 1
+    assert queue_agendas(network, TEXTS, seven + timedelta(hours=2), "Europe/Lisbon", 8) == 0
 
     (row,) = agendas(network)
     assert (row.channel, row.kind) == ("telegram", "notification")
@@ -103,4 +105,4 @@ def test_no_agenda_for_a_day_without_appointments(network: Engine) -> None:
         joao.telegram_chat_id = "9001"
         db.add(joao)
     eight = datetime(2026, 6, 1, 7, 5, tzinfo=UTC)
-    assert queue_agendas(network, eight, "Europe/Lisbon", 8) == 0
+    assert queue_agendas(network, TEXTS, eight, "Europe/Lisbon", 8) == 0

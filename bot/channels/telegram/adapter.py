@@ -3,29 +3,24 @@
 It decides nothing. An update becomes an Inbound (text, a pressed button, a start, media) and the
 conversation service processes it in one transaction, deduplicated by update id; replies leave
 through the outbox. Around that it does what only Telegram needs: answering the button press,
-editing the answered question, retiring a keyboard answered in words, and recording that a
-person blocked or unblocked the bot.
+editing the answered question, retiring a keyboard answered in words, and reporting that a
+person blocked or unblocked the bot. What the application decides on an update before the flow
+(a counselor's chat, a deep link's source) and on a membership change is behind `Contacts`.
 """
 
 import asyncio
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from datetime import datetime
-from functools import partial
+from typing import Protocol
 
-from sqlmodel import Session as DbSession
-from sqlmodel import select
 from telegram import Bot, Update
 from telegram.error import TelegramError
 
 from bot.channels.telegram.format import answered
-from bot.channels.telegram.staff import StaffDesk
-from bot.channels.telegram.updates import CHANNEL, Membership, Received, read_update
-from bot.conversation.service import ConversationService, Handled, Inbound
-from storage import repositories as repo
-from storage.db import unit_of_work
-from storage.models import Identity, Outbox, Person
+from bot.channels.telegram.updates import Received, read_update
+from bot.contacts.membership import MembershipChanged
+from bot.conversation.service import ConversationService, Handled, Screen
 
 log = logging.getLogger(__name__)
 
@@ -51,19 +46,34 @@ class ChatLocks:
                 del self._users[chat], self._locks[chat]
 
 
+class Contacts(Protocol):
+    """What the adapter asks of the application besides the conversation; the composition root
+    gives it (bot.contacts.telegram.TelegramContacts)."""
+
+    def screen(self, link_code: str | None) -> Screen:
+        """The application's look at an update before the flow, given the code after `/link`."""
+        ...
+
+    def membership_changed(self, change: MembershipChanged) -> None: ...
+
+    def keyboard_in_view(self, chat: str) -> str | None:
+        """The provider's id of the last message sent to the chat, if it carries buttons."""
+        ...
+
+
 class TelegramAdapter:
     def __init__(
         self,
         service: ConversationService,
+        contacts: Contacts,
         bot: Bot,
         bot_id: str,
-        staff: StaffDesk,
         nudge: Callable[[int | None], None],
     ) -> None:
         self._service = service
+        self._contacts = contacts
         self._bot = bot
         self._bot_id = bot_id
-        self._staff = staff
         self._nudge = nudge
         self._locks = ChatLocks()
 
@@ -73,10 +83,11 @@ class TelegramAdapter:
         received = read_update(update, self._bot_id, self._service.flow.languages)
         if received is None:
             return
+        if isinstance(received, MembershipChanged):
+            async with self._locks.hold(received.address):
+                await asyncio.to_thread(self._contacts.membership_changed, received)
+            return
         async with self._locks.hold(received.chat):
-            if isinstance(received, Membership):
-                await asyncio.to_thread(self._record_membership, received)
-                return
             if received.callback_id:
                 await self._quietly(self._bot.answer_callback_query(received.callback_id))
             handled, retired = await asyncio.to_thread(self._handle, received)
@@ -85,27 +96,14 @@ class TelegramAdapter:
             await self._tidy(received, retired)
         self._nudge(handled.identity_id)
 
-    def _handle(self, received: Received) -> tuple[Handled, int | None]:
+    def _handle(self, received: Received) -> tuple[Handled, str | None]:
         # Looked up before the replies exist: the keyboard in view when the person wrote.
-        retired = None if received.inbound.picked else self._keyboard_in_view(received.chat)
-        handled = self._service.handle(received.inbound, partial(self._screen, received))
+        picked = received.inbound.picked
+        retired = None if picked else self._contacts.keyboard_in_view(received.chat)
+        handled = self._service.handle(received.inbound, self._contacts.screen(received.link_code))
         return handled, retired
 
-    def _screen(
-        self,
-        received: Received,
-        db: DbSession,
-        identity: Identity,
-        inbound: Inbound,
-        now: datetime,
-    ) -> Inbound | None:
-        if self._staff.screen(db, identity, inbound, received.link_code, now):
-            return None
-        if inbound.start_payload:
-            _remember_source(db, identity.person_id, inbound.start_payload)
-        return inbound
-
-    async def _tidy(self, received: Received, retired: int | None) -> None:
+    async def _tidy(self, received: Received, retired: str | None) -> None:
         chat = int(received.chat)
         question = received.question
         if question is not None:
@@ -120,38 +118,9 @@ class TelegramAdapter:
         elif retired is not None:
             await self._quietly(
                 self._bot.edit_message_reply_markup(
-                    chat_id=chat, message_id=retired, reply_markup=None
+                    chat_id=chat, message_id=int(retired), reply_markup=None
                 )
             )
-
-    def _keyboard_in_view(self, chat: str) -> int | None:
-        """The message id of the last message sent to the chat, if it carries buttons."""
-        with DbSession(self._service.engine) as db:
-            last = db.exec(
-                select(Outbox)
-                .join(Identity, Identity.id == Outbox.identity_id)
-                .where(
-                    Identity.channel == CHANNEL,
-                    Identity.address == chat,
-                    Outbox.status == "sent",
-                )
-                .order_by(Outbox.sent_at.desc(), Outbox.id.desc())
-                .limit(1)
-            ).first()
-        if last is None or not last.payload.get("choices") or not last.external_id:
-            return None
-        return int(last.external_id)
-
-    def _record_membership(self, membership: Membership) -> None:
-        now = self._service.clock()
-        with unit_of_work(self._service.engine) as db:
-            identity = repo.find_identity(db, CHANNEL, membership.chat)
-            person_id = identity.person_id if identity else None
-            if not repo.record_inbound(db, CHANNEL, membership.external_id, person_id, now):
-                return
-            if identity is not None:
-                identity.reachable = not membership.blocked
-                db.add(identity)
 
     async def _quietly(self, call: Awaitable[object]) -> None:
         """Cosmetic calls (answering a press, editing) must not fail a recorded update."""
@@ -160,10 +129,3 @@ class TelegramAdapter:
         except TelegramError as error:
             log.info("telegram courtesy call skipped: %s", type(error).__name__)
 
-
-def _remember_source(db: DbSession, person_id: str, payload: str) -> None:
-    """How the person first came (a site, a campaign): later deep links do not overwrite it."""
-    person = db.get(Person, person_id)
-    if person is not None and person.source is None:
-        person.source = payload
-        db.add(person)

@@ -14,16 +14,15 @@ from telegram import Bot, Update
 from telegram.error import TelegramError
 from telegram.ext import ApplicationBuilder, TypeHandler
 
-from bot.channels.telegram.adapter import TelegramAdapter
+from bot.channels.telegram.adapter import Contacts, TelegramAdapter
 from bot.channels.telegram.limits import ChatLimits
 from bot.channels.telegram.menu import set_menus
 from bot.channels.telegram.pump import OutboxPump
 from bot.channels.telegram.sender import TelegramSender
-from bot.channels.telegram.staff import StaffDesk
 from bot.channels.telegram.updates import ALLOWED_UPDATES, CHANNEL, bot_id_of
 from bot.clock import monotonic_seconds
+from bot.conversation.service import ConversationService
 from bot.delivery.dispatcher import Dispatcher
-from bot.entry.bootstrap import App
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -65,19 +64,18 @@ def application_builder(settings: Settings) -> ApplicationBuilder:
 
 
 class TelegramRuntime:
-    def __init__(self, application: App, bot: Bot) -> None:
-        settings = application.settings
-        service = application.service
+    def __init__(
+        self, settings: Settings, service: ConversationService, contacts: Contacts, bot: Bot
+    ) -> None:
         limits = ChatLimits(
             settings.telegram_rate_overall, settings.telegram_rate_per_chat, monotonic_seconds
         )
         self.bot = bot
         self.sender = TelegramSender(partial(make_bot, settings), limits)
-        dispatcher = Dispatcher(application.engine, {CHANNEL: self.sender}, service.clock)
+        dispatcher = Dispatcher(service.engine, {CHANNEL: self.sender}, service.clock)
         self.pump = OutboxPump(dispatcher, CHANNEL)
-        staff = StaffDesk(service, settings.default_timezone)
         self.adapter = TelegramAdapter(
-            service, bot, bot_id_of(token_of(settings)), staff, self.pump.nudge
+            service, contacts, bot, bot_id_of(token_of(settings)), self.pump.nudge
         )
 
     async def start(self) -> None:
@@ -98,11 +96,17 @@ class TelegramRuntime:
             log.error("telegram update %s failed: %s", update.update_id, type(error).__name__)
 
 
-async def poll(application: App, stop: asyncio.Event, timeout: timedelta = POLL_TIMEOUT) -> None:
+async def poll(
+    settings: Settings,
+    service: ConversationService,
+    contacts: Contacts,
+    stop: asyncio.Event,
+    timeout: timedelta = POLL_TIMEOUT,
+) -> None:
     """Fetch updates with getUpdates until `stop` is set (this removes any webhook)."""
-    ptb = application_builder(application.settings).concurrent_updates(CONCURRENT_UPDATES).build()
+    ptb = application_builder(settings).concurrent_updates(CONCURRENT_UPDATES).build()
     async with ptb:
-        runtime = TelegramRuntime(application, ptb.bot)
+        runtime = TelegramRuntime(settings, service, contacts, ptb.bot)
         ptb.add_handler(TypeHandler(Update, runtime.on_update))
         await publish_menus(ptb.bot)
         await runtime.start()

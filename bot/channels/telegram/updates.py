@@ -8,6 +8,7 @@ from telegram import CallbackQuery, Message, Update
 from telegram.constants import ChatMemberStatus, ChatType
 
 from bot.channels.telegram.format import parse_callback
+from bot.contacts.membership import MembershipChanged
 from bot.conversation.service import Inbound
 
 CHANNEL = "telegram"
@@ -23,15 +24,6 @@ MEDIA_KINDS = (
 UNREADABLE_BUTTON = ("", "")
 _COMMAND = re.compile(r"/([A-Za-z0-9_]{1,32})(?:@\w+)?(?:\s+(.*))?", re.DOTALL)
 _DEEP_LINK_PAYLOAD = re.compile(r"[A-Za-z0-9_-]{1,64}")
-
-
-@dataclass(frozen=True)
-class Membership:
-    """The person blocked the bot (it was kicked) or let it back in (a member again)."""
-
-    external_id: str
-    chat: str
-    blocked: bool
 
 
 @dataclass(frozen=True)
@@ -69,7 +61,7 @@ def bot_id_of(token: str) -> str:
 
 def read_update(
     update: Update, bot_id: str, languages: Collection[str]
-) -> Received | Membership | None:
+) -> Received | MembershipChanged | None:
     """None for what the bot takes no part in: groups, channels, service messages."""
     chat = update.effective_chat
     if chat is None or chat.type != ChatType.PRIVATE:
@@ -87,11 +79,12 @@ def read_update(
     return None
 
 
-def _membership(status: str, key: str, address: str) -> Membership | None:
+def _membership(status: str, key: str, address: str) -> MembershipChanged | None:
+    """The person blocked the bot (it was kicked) or let it back in (a member again)."""
     if status == ChatMemberStatus.BANNED:  # "kicked": what a private chat reports on a block
-        return Membership(key, address, blocked=True)
+        return MembershipChanged(CHANNEL, address, key, blocked=True)
     if status == ChatMemberStatus.MEMBER:
-        return Membership(key, address, blocked=False)
+        return MembershipChanged(CHANNEL, address, key, blocked=False)
     return None
 
 

@@ -17,8 +17,10 @@ from pydantic import SecretStr
 from telegram import Update
 from telegram.error import TelegramError
 
+from bot.channels.telegram.adapter import Contacts
 from bot.channels.telegram.runtime import TelegramRuntime, make_bot
-from bot.entry.bootstrap import App
+from bot.conversation.service import ConversationService
+from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -26,8 +28,9 @@ PATH = "/webhooks/telegram"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 
 
-def telegram_router(application: App) -> APIRouter:
-    settings = application.settings
+def telegram_router(
+    settings: Settings, service: ConversationService, contacts: Contacts
+) -> APIRouter:
     runtime: TelegramRuntime | None = None  # while the app runs, when a token is set
 
     @asynccontextmanager
@@ -44,7 +47,7 @@ def telegram_router(application: App) -> APIRouter:
         except TelegramError as error:
             # Telegram being away must not keep the rest of the web app from starting.
             log.warning("telegram not reachable at start: %s", type(error).__name__)
-        started = runtime = TelegramRuntime(application, bot)
+        started = runtime = TelegramRuntime(settings, service, contacts, bot)
         await started.start()
         try:
             yield

@@ -10,6 +10,7 @@ import logging
 import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import Protocol
 from urllib.parse import parse_qsl
 
 import phonenumbers
@@ -19,19 +20,18 @@ from sqlmodel import select
 from starlette.concurrency import run_in_threadpool
 from twilio.request_validator import RequestValidator
 
-from bot.channels.twilio.keywords import CHANNEL, KeywordScreen
-from bot.channels.twilio.sender import STATUS_PATH, TwilioSender
-from bot.channels.twilio.status import record_status
+from bot.channels.twilio.sender import STATUS_PATH, UNSUBSCRIBED, TwilioSender
 from bot.clock import monotonic_seconds
-from bot.conversation.service import Inbound
+from bot.contacts.reports import DeliveryReport
+from bot.conversation.service import ConversationService, Inbound, Screen
 from bot.delivery.dispatcher import Dispatcher
-from bot.entry.bootstrap import App
 from bot.settings import Settings
 from storage.db import unit_of_work
 from storage.models import Outbox
 
 log = logging.getLogger(__name__)
 
+CHANNEL = "sms"
 SMS_PATH = "/webhooks/twilio/sms"
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>'
 PATIENCE = timedelta(seconds=20)  # how long a nudge waits out the rate limit before the worker
@@ -129,21 +129,42 @@ class Courier:
             ).one()
 
 
+def report_of(params: dict[str, str]) -> DeliveryReport | None:
+    """Twilio's status callback as a `DeliveryReport`; None without a message id or a status."""
+    sid = params.get("MessageSid") or params.get("SmsSid")
+    status = params.get("MessageStatus") or params.get("SmsStatus")
+    if not sid or not status:
+        return None
+    error_code = params.get("ErrorCode") or None
+    return DeliveryReport(sid, status, error_code, unsubscribed=error_code == str(UNSUBSCRIBED))
+
+
+class Contacts(Protocol):
+    """What the SMS channel asks of the application besides the conversation; the composition
+    root gives it (bot.contacts.sms.SmsContacts)."""
+
+    screen: Screen  # the keywords, read before the flow
+
+    def delivery_reported(self, report: DeliveryReport) -> bool: ...
+
+
 def _twiml() -> Response:
     return Response(EMPTY_TWIML, media_type="text/xml")
 
 
-def sms_router(application: App, courier: Courier | None = None) -> APIRouter:
+def sms_router(
+    settings: Settings,
+    service: ConversationService,
+    contacts: Contacts,
+    courier: Courier | None = None,
+) -> APIRouter:
     """The Twilio webhooks; `courier` defaults to one sending through the configured Twilio."""
-    settings = application.settings
-    service = application.service
     signature = Signature(settings)
-    screen = KeywordScreen(settings.support_contact, service.flow.default_lang)
     if signature.validator is None:
         log.warning("PERCORSO_TWILIO_AUTH_TOKEN is not set: every Twilio webhook gets 403")
     elif courier is None:
         sender = TwilioSender.from_settings(settings, monotonic_seconds)
-        courier = Courier(Dispatcher(application.engine, {CHANNEL: sender}, service.clock))
+        courier = Courier(Dispatcher(service.engine, {CHANNEL: sender}, service.clock))
     router = APIRouter()
 
     @router.post(SMS_PATH)
@@ -153,25 +174,16 @@ def sms_router(application: App, courier: Courier | None = None) -> APIRouter:
         if inbound is None:
             log.warning("Twilio message without a usable MessageSid or From: ignored")
             return _twiml()
-        handled = await run_in_threadpool(service.handle, inbound, screen)
+        handled = await run_in_threadpool(service.handle, inbound, contacts.screen)
         if not handled.duplicate and handled.identity_id is not None and courier is not None:
             background.add_task(courier.deliver, handled.identity_id)  # after the response
         return _twiml()
 
     @router.post(STATUS_PATH)
     async def delivery_status(request: Request) -> Response:
-        params = await signature.verified_params(request)
-        sid = params.get("MessageSid") or params.get("SmsSid")
-        status = params.get("MessageStatus") or params.get("SmsStatus")
-        if sid and status:
-            await run_in_threadpool(
-                record_status,
-                application.engine,
-                sid,
-                status,
-                params.get("ErrorCode") or None,
-                service.clock(),
-            )
+        report = report_of(await signature.verified_params(request))
+        if report is not None:
+            await run_in_threadpool(contacts.delivery_reported, report)
         return _twiml()
 
     return router

@@ -1,6 +1,7 @@
-"""A counselor's agenda on Telegram: today's, tomorrow's or this week's appointments, each with
-its service, site and the one-line intake summary the booking notice carries too; buttons record
-who attended."""
+"""A counselor's agenda: today's, tomorrow's or this week's appointments, each with its service,
+site and the one-line intake summary the booking notice carries too, as one message whose
+buttons show the other periods and record who attended. The counselor asks for it in their chat
+(`/agenda`), and the morning job sends today's (bot.jobs.agenda)."""
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -8,43 +9,18 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from bot import booking
 from bot.conversation.intake_record import one_line_summary
-from bot.conversation.service import ConversationService
+from bot.conversation.service import ConversationService, Inbound
 from bot.counselors.actions import record_attendance
+from bot.counselors.texts import CounselorTexts
 from storage.booking import Appointment
 from storage.models import Counselor, Intake, Person, Service, Site
 
 NODE = "staff.agenda"  # the buttons' node: never a node of a flow
 PERIODS = ("today", "tomorrow", "week")
-
-TEXTS = {
-    "en": {
-        "today": "Today, {first}", "tomorrow": "Tomorrow, {first}",
-        "week": "This week, {first} to {last}", "empty": "No appointments.",
-        "button.today": "Today", "button.tomorrow": "Tomorrow", "button.week": "This week",
-        "yes": "attended", "no": "no-show", "no_intake": "no intake yet",
-        "marked": "Recorded: #{id} {outcome}.", "not_marked": "That appointment cannot be marked.",
-    },
-    "pt": {
-        "today": "Hoje, {first}", "tomorrow": "Amanhã, {first}",
-        "week": "Esta semana, de {first} a {last}", "empty": "Sem marcações.",
-        "button.today": "Hoje", "button.tomorrow": "Amanhã", "button.week": "Esta semana",
-        "yes": "compareceu", "no": "faltou", "no_intake": "ainda sem questionário",
-        "marked": "Registado: #{id} {outcome}.",
-        "not_marked": "Esta marcação não pode ser registada.",
-    },
-    "it": {
-        "today": "Oggi, {first}", "tomorrow": "Domani, {first}",
-        "week": "Questa settimana, dal {first} al {last}", "empty": "Nessun appuntamento.",
-        "button.today": "Oggi", "button.tomorrow": "Domani", "button.week": "Questa settimana",
-        "yes": "presente", "no": "assente", "no_intake": "ancora senza questionario",
-        "marked": "Registrato: #{id} {outcome}.",
-        "not_marked": "Questo appuntamento non si può segnare.",
-    },
-}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -70,63 +46,34 @@ class Mark:
 
 
 @dataclass(frozen=True)
-class AgendaView:
-    """How one counselor reads the agenda: in their language, days as at their first site."""
+class AgendaAsked:
+    """The period the counselor wants to see, and the attendance a button records first."""
 
-    lang: str
-    zone: ZoneInfo
+    period: str
+    mark: Mark | None = None
 
-    def payload(
-        self, db: Session, counselor: Counselor, period: str, now: datetime, note: str | None
-    ) -> dict[str, Any]:
-        """The outbox payload listing the period's appointments, under `note` if any."""
-        texts = TEXTS[self.lang]
-        first, last = _days(period, now.astimezone(self.zone).date())
-        start = datetime.combine(first, time(), self.zone)
-        end = datetime.combine(last + timedelta(days=1), time(), self.zone)
-        rows = _appointments(db, counselor.id, start, end)
-        intakes = _latest_intakes(db, {appointment.person_id for appointment, *_ in rows})
-        title = texts[period].format(first=self._day(first), last=self._day(last))
-        entries = [self._entry(row, intakes.get(row[0].person_id), period) for row in rows]
-        lines = [*([note] if note else []), title, *(entries or [texts["empty"]])]
-        marks = [
-            mark
-            for appointment, *_ in rows
-            if appointment.attended is None and appointment.starts_at <= now
-            for mark in (Mark(appointment.id, True, period), Mark(appointment.id, False, period))
-        ]
-        choices = [{"id": mark.choice_id, "label": self._mark_label(mark)} for mark in marks]
-        choices += [
-            {"id": other, "label": texts[f"button.{other}"]} for other in PERIODS if other != period
-        ]
-        return {
-            "text": "\n\n".join(lines),
-            "choices": choices,
-            "node": NODE,
-            "lang": self.lang,
-            "multiple": False,
-            "sms_text": None,
-        }
 
-    def _day(self, day: date) -> str:
-        return format_date(day, "EEEE d MMMM", locale=self.lang)
+def agenda_asked(inbound: Inbound) -> AgendaAsked | None:
+    """What `/agenda [period]` or a press on the agenda's buttons asks; None when the message
+    is not about the agenda."""
+    if inbound.picked and inbound.picked[0] == NODE:
+        choice = inbound.picked[1]
+        if choice in PERIODS:
+            return AgendaAsked(choice)
+        mark = Mark.parse(choice)
+        return AgendaAsked(mark.period, mark) if mark else None
+    words = (inbound.text or "").split()
+    if words and words[0] == "/agenda":
+        wanted = words[1].lower() if len(words) > 1 else "today"
+        return AgendaAsked(wanted if wanted in PERIODS else "today")
+    return None
 
-    def _mark_label(self, mark: Mark) -> str:
-        return f"#{mark.appointment_id} {TEXTS[self.lang]['yes' if mark.attended else 'no']}"
 
-    def _entry(
-        self, row: tuple[Appointment, Service, Site, str | None], intake: Intake | None, period: str
-    ) -> str:
-        appointment, service, site, first_name = row
-        shape = "EEE d MMM, HH:mm" if period == "week" else "HH:mm"
-        zone = ZoneInfo(site.timezone)
-        when = format_datetime(appointment.starts_at, shape, tzinfo=zone, locale=self.lang)
-        marked = {True: " ✓", False: " ✗", None: ""}[appointment.attended]
-        service_name = service.names.get(self.lang) or service.code
-        who = f"{first_name} " if first_name else ""
-        heading = f"{who}#{appointment.id} {when} · {service_name} · {site.name}{marked}"
-        summary = one_line_summary(intake, self.lang) if intake else TEXTS[self.lang]["no_intake"]
-        return f"{heading}\n{summary}"
+def counselor_zone(db: Session, counselor: Counselor, default_zone: str) -> ZoneInfo:
+    """Days begin and end as at the counselor's first site."""
+    codes = counselor.site_codes[:1]
+    site = db.exec(select(Site).where(col(Site.code).in_(codes))).first() if codes else None
+    return ZoneInfo(site.timezone if site else default_zone)
 
 
 def mark_attendance(
@@ -143,12 +90,77 @@ def mark_attendance(
     return True
 
 
-def marked_note(mark: Mark, recorded: bool, lang: str) -> str:
-    texts = TEXTS[lang]
-    if not recorded:
-        return texts["not_marked"]
-    outcome = texts["yes" if mark.attended else "no"]
-    return texts["marked"].format(id=mark.appointment_id, outcome=outcome)
+@dataclass(frozen=True)
+class AgendaView:
+    """How one counselor reads the agenda: in their language, days as at their first site."""
+
+    texts: CounselorTexts
+    lang: str
+    zone: ZoneInfo
+
+    def payload(
+        self, db: Session, counselor: Counselor, period: str, now: datetime, note: str | None
+    ) -> dict[str, Any]:
+        """The outbox payload listing the period's appointments, under `note` if any."""
+        first, last = _days(period, now.astimezone(self.zone).date())
+        start = datetime.combine(first, time(), self.zone)
+        end = datetime.combine(last + timedelta(days=1), time(), self.zone)
+        rows = _appointments(db, counselor.id, start, end)
+        intakes = _latest_intakes(db, {appointment.person_id for appointment, *_ in rows})
+        title = self._text(period, first=self._day(first), last=self._day(last))
+        entries = [self._entry(row, intakes.get(row[0].person_id), period) for row in rows]
+        lines = [*([note] if note else []), title, *(entries or [self._text("empty")])]
+        marks = [
+            mark
+            for appointment, *_ in rows
+            if appointment.attended is None and appointment.starts_at <= now
+            for mark in (Mark(appointment.id, True, period), Mark(appointment.id, False, period))
+        ]
+        choices = [{"id": mark.choice_id, "label": self._mark_label(mark)} for mark in marks]
+        choices += [
+            {"id": other, "label": self._text(f"button.{other}")}
+            for other in PERIODS
+            if other != period
+        ]
+        return {
+            "text": "\n\n".join(lines),
+            "choices": choices,
+            "node": NODE,
+            "lang": self.lang,
+            "multiple": False,
+            "sms_text": None,
+        }
+
+    def marked_note(self, mark: Mark, recorded: bool) -> str:
+        if not recorded:
+            return self._text("not_marked")
+        return self._text("marked", id=mark.appointment_id, outcome=self._outcome(mark))
+
+    def _text(self, key: str, **values: Any) -> str:
+        return self.texts.text(self.lang, f"agenda.{key}", **values)
+
+    def _outcome(self, mark: Mark) -> str:
+        return self._text("attended" if mark.attended else "no_show")
+
+    def _day(self, day: date) -> str:
+        return format_date(day, "EEEE d MMMM", locale=self.lang)
+
+    def _mark_label(self, mark: Mark) -> str:
+        return f"#{mark.appointment_id} {self._outcome(mark)}"
+
+    def _entry(
+        self, row: tuple[Appointment, Service, Site, str | None], intake: Intake | None, period: str
+    ) -> str:
+        appointment, service, site, first_name = row
+        shape = "EEE d MMM, HH:mm" if period == "week" else "HH:mm"
+        zone = ZoneInfo(site.timezone)
+        when = format_datetime(appointment.starts_at, shape, tzinfo=zone, locale=self.lang)
+        marked = {True: " ✓", False: " ✗", None: ""}[appointment.attended]
+        service_name = service.names.get(self.lang) or service.code
+        who = f"{first_name} " if first_name else ""
+        heading = f"{who}#{appointment.id} {when} · {service_name} · {site.name}{marked}"
+        summary = one_line_summary(intake, self.lang) if intake else self._text("no_intake")
+        return f"{heading}\n{summary}"
 
 
 def _days(period: str, today: date) -> tuple[date, date]:

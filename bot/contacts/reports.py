@@ -1,0 +1,70 @@
+"""Delivery reports from a provider (Twilio's status callbacks), recorded on the outbox row they
+concern.
+
+Reports arrive out of order and more than once, so a status only moves forward:
+queued < sending < sent < delivered, and delivered, undelivered and failed are final. A report
+that the address has unsubscribed with the provider opts it out, whatever the order.
+"""
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Engine
+from sqlmodel import select
+
+from bot.contacts.opt_out import opt_out
+from storage.db import unit_of_work
+from storage.models import Identity, Outbox
+
+log = logging.getLogger(__name__)
+
+RANK = {
+    "accepted": 0,  # a Messaging Service took it and is choosing a sender
+    "scheduled": 0,
+    "queued": 1,
+    "sending": 2,
+    "sent": 3,
+    "delivered": 4,
+    "undelivered": 4,
+    "failed": 4,
+    "canceled": 4,
+}
+
+
+@dataclass(frozen=True)
+class DeliveryReport:
+    """What the provider says of one message it was given (by its id at the provider)."""
+
+    external_id: str
+    status: str
+    error_code: str | None = None
+    unsubscribed: bool = False  # the address has opted out with the provider itself
+
+
+def moves_forward(current: str | None, reported: str) -> bool:
+    return RANK[reported] > RANK.get(current or "", -1)
+
+
+def record_report(engine: Engine, report: DeliveryReport, now: datetime) -> bool:
+    """True when the outbox row changed."""
+    if report.status not in RANK:
+        log.info("status %r of %s ignored", report.status, report.external_id)
+        return False
+    with unit_of_work(engine) as db:
+        row = db.exec(select(Outbox).where(Outbox.external_id == report.external_id)).first()
+        if row is None:
+            log.info("status for unknown message %s", report.external_id)
+            return False
+        if report.unsubscribed:
+            identity = db.get(Identity, row.identity_id)
+            if identity is not None and not identity.opted_out:
+                opt_out(db, identity)
+                log.info("identity %s opted out as the provider reported", identity.id)
+        if not moves_forward(row.delivery_status, report.status):
+            return False
+        row.delivery_status = report.status
+        row.error_code = report.error_code or None
+        row.delivery_updated_at = now
+        db.add(row)
+    return True
