@@ -18,6 +18,7 @@ import threading
 import time
 import uuid
 from collections import deque
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -31,8 +32,10 @@ from bot.clock import wall_clock
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bot.conversation.service import ConversationService
-from bot.delivery.worker import Worker, channels
+from bot.delivery.quiet_hours import QuietHours
+from bot.delivery.worker import Worker
 from bot.entry.bootstrap import App
+from bot.entry.worker import channels
 from bot.jobs.broadcast import progress, queue_broadcast
 from bot.settings import Settings
 from bot.worker_settings import WorkerSettings
@@ -109,7 +112,9 @@ def main() -> None:
         service = ConversationService(engine, intake_flow(), cipher, "2026-11", None, wall_clock)
         application = App(settings, engine, cipher, service)
         worker_settings = WorkerSettings(quiet_hours="00:00-00:00")  # the bench runs any hour
-        worker = Worker(application, worker_settings, channels(application, worker_settings))
+        application.delivery = replace(application.delivery, quiet=QuietHours.parse("00:00-00:00"))
+        worker = Worker(application.engine, application.service.clock, application.delivery,
+                        worker_settings, channels(application, worker_settings))  # fmt: skip
         started = time.monotonic()
         worker.start()
         done = threading.Event()

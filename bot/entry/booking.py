@@ -15,7 +15,10 @@ from bot.booking.offers import SlotRequest, offer_slots
 from bot.booking.slots import Wish
 from bot.clock import wall_clock
 from bot.counselors.actions import cancel_for_counselor, record_attendance
-from bot.entry.bootstrap import build_app, open_database
+from bot.delivery.dispatcher import Dispatcher
+from bot.delivery.outbound import written
+from bot.entry.bootstrap import App, build_app, open_database
+from bot.entry.senders import channel_senders, close_senders
 from bot.settings import get_settings
 from storage.db import unit_of_work
 
@@ -66,9 +69,12 @@ def cancel_command(
     reason: Annotated[str | None, typer.Option(help="Told to no one; kept for the export.")] = None,
 ) -> None:
     """Cancel an appointment on the counselor's side; the person is told and offered new slots."""
-    service = build_app(get_settings(), wall_clock).service
+    application = build_app(get_settings(), wall_clock)
+    service = application.service
     with _refusals(), unit_of_work(service.engine) as db:
         appointment = cancel_for_counselor(service, db, appointment_id, reason, service.clock())
+        queued = written(db)
+    send_now(application, queued)
     typer.echo(json.dumps({"id": appointment.id, "status": appointment.status}))
 
 
@@ -78,10 +84,25 @@ def attendance(
     attended: Annotated[bool, typer.Option("--attended/--no-show", help="Did the person come?")],
 ) -> None:
     """Record whether the person came; after a no-show they are offered a new slot."""
-    service = build_app(get_settings(), wall_clock).service
+    application = build_app(get_settings(), wall_clock)
+    service = application.service
     with _refusals(), unit_of_work(service.engine) as db:
         appointment = record_attendance(service, db, appointment_id, attended, service.clock())
+        queued = written(db)
+    send_now(application, queued)
     typer.echo(json.dumps({"id": appointment.id, "attended": appointment.attended}))
+
+
+def send_now(application: App, row_ids: tuple[int, ...]) -> None:
+    """The person hears of the counselor's action at once, not at the worker's next look: the
+    rows this command wrote go out now, on the channels set up here; a row the limits hand back
+    (or on another channel) is the worker's."""
+    senders = channel_senders(application.settings)
+    try:
+        Dispatcher(application.engine, senders, application.service.clock,
+                   application.delivery).dispatch_rows(row_ids)  # fmt: skip
+    finally:
+        close_senders(senders)
 
 
 @contextmanager

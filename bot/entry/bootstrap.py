@@ -1,14 +1,19 @@
-"""Putting the parts together for a command: database, cipher, flow, NLP, conversation service."""
+"""Putting the parts together for a command: database, cipher, flow, NLP, conversation service,
+and the one delivery policy every dispatcher of the process keeps."""
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import timedelta
 
 from sqlalchemy import Engine
 
 from bot.clock import Clock
 from bot.conversation.service import ConversationService, Understand
+from bot.delivery.policy import DeliveryPolicy, RetryPolicy
+from bot.delivery.quiet_hours import QuietHours
 from bot.network.importer import seed_demo_if_empty
 from bot.settings import Settings
+from bot.worker_settings import WorkerSettings, get_worker_settings
 from dialogs.loader import intake_flow
 from storage.crypto import Cipher, load_cipher
 from storage.db import make_engine
@@ -23,6 +28,7 @@ class App:
     engine: Engine
     cipher: Cipher
     service: ConversationService
+    delivery: DeliveryPolicy = field(default_factory=DeliveryPolicy)
 
 
 def open_database(settings: Settings, seed: bool = True) -> Engine:
@@ -44,4 +50,13 @@ def build_app(settings: Settings, clock: Clock, understand: Understand | None = 
         engine, intake_flow(), cipher, settings.privacy_notice_version, understand, clock,
         link_code_minutes=settings.link_code_minutes, default_zone=settings.default_timezone,
     )
-    return App(settings, engine, cipher, service)
+    return App(settings, engine, cipher, service, delivery_policy(settings, get_worker_settings()))
+
+
+def delivery_policy(settings: Settings, worker: WorkerSettings) -> DeliveryPolicy:
+    return DeliveryPolicy(
+        quiet=QuietHours.parse(worker.quiet_hours),
+        retry=RetryPolicy(max_attempts=worker.outbox_max_attempts),
+        lease=timedelta(seconds=worker.outbox_lease_seconds),
+        default_zone=settings.default_timezone,
+    )

@@ -13,6 +13,7 @@ from sqlalchemy import Engine, func
 from sqlmodel import Session, col, select
 
 from bot.channels.telegram.agenda import TEXTS, AgendaView
+from bot.delivery.outbound import queue
 from bot.jobs.cron_lock import exclusive
 from storage import repositories as repo
 from storage.booking import Appointment
@@ -40,10 +41,8 @@ def queue_agendas(engine: Engine, now: datetime, default_zone: str, hour: int) -
                 continue
             identity = repo.find_or_create_identity(db, CHANNEL, counselor.telegram_chat_id, now)
             view = AgendaView(lang=_lang(counselor), zone=zone)
-            payload = view.payload(db, counselor, "today", now, None)
-            repo.enqueue(
-                db, identity.id, None, CHANNEL, "notification", payload, now, reference=reference
-            )
+            message = view.message(db, counselor, "today", now, None, kind="notification")
+            queue(db, identity, message, now, reference=reference, about=None)
             queued += 1
     return queued
 

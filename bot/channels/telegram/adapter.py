@@ -9,7 +9,7 @@ person blocked or unblocked the bot.
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import asynccontextmanager
 from datetime import datetime
 from functools import partial
@@ -58,13 +58,13 @@ class TelegramAdapter:
         bot: Bot,
         bot_id: str,
         staff: StaffDesk,
-        nudge: Callable[[int | None], None],
+        hurry: Callable[[Iterable[int]], None],
     ) -> None:
         self._service = service
         self._bot = bot
         self._bot_id = bot_id
         self._staff = staff
-        self._nudge = nudge
+        self._hurry = hurry
         self._locks = ChatLocks()
 
     async def receive(self, update: Update) -> None:
@@ -83,7 +83,7 @@ class TelegramAdapter:
             if handled.duplicate:
                 return
             await self._tidy(received, retired)
-        self._nudge(handled.identity_id)
+        self._hurry(handled.outbox_ids)  # its own rows only, after the commit
 
     def _handle(self, received: Received) -> tuple[Handled, int | None]:
         # Looked up before the replies exist: the keyboard in view when the person wrote.

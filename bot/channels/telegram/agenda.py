@@ -4,7 +4,6 @@ who attended."""
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime
@@ -14,6 +13,7 @@ from bot import booking
 from bot.conversation.intake_record import one_line_summary
 from bot.conversation.service import ConversationService
 from bot.counselors.actions import record_attendance
+from bot.delivery.outbound import Choice, Kind, Outbound
 from storage.booking import Appointment
 from storage.models import Counselor, Intake, Person, Service, Site
 
@@ -76,10 +76,11 @@ class AgendaView:
     lang: str
     zone: ZoneInfo
 
-    def payload(
-        self, db: Session, counselor: Counselor, period: str, now: datetime, note: str | None
-    ) -> dict[str, Any]:
-        """The outbox payload listing the period's appointments, under `note` if any."""
+    def message(
+        self, db: Session, counselor: Counselor, period: str, now: datetime, note: str | None,
+        kind: Kind = "reply",
+    ) -> Outbound:  # fmt: skip
+        """The message listing the period's appointments, under `note` if any."""
         texts = TEXTS[self.lang]
         first, last = _days(period, now.astimezone(self.zone).date())
         start = datetime.combine(first, time(), self.zone)
@@ -95,18 +96,10 @@ class AgendaView:
             if appointment.attended is None and appointment.starts_at <= now
             for mark in (Mark(appointment.id, True, period), Mark(appointment.id, False, period))
         ]
-        choices = [{"id": mark.choice_id, "label": self._mark_label(mark)} for mark in marks]
-        choices += [
-            {"id": other, "label": texts[f"button.{other}"]} for other in PERIODS if other != period
-        ]
-        return {
-            "text": "\n\n".join(lines),
-            "choices": choices,
-            "node": NODE,
-            "lang": self.lang,
-            "multiple": False,
-            "sms_text": None,
-        }
+        choices = [Choice(mark.choice_id, self._mark_label(mark)) for mark in marks]
+        choices += [Choice(other, texts[f"button.{other}"]) for other in PERIODS if other != period]
+        text = "\n\n".join(lines)
+        return Outbound(text, kind, lang=self.lang, node=NODE, choices=tuple(choices))
 
     def _day(self, day: date) -> str:
         return format_date(day, "EEEE d MMMM", locale=self.lang)

@@ -1,5 +1,6 @@
-"""The Telegram channel in a running process: adapter, outbox pump and sender put together, and
-the long-polling loop for a machine without a public address.
+"""The Telegram channel in a running process: adapter, sender and the hurry of the rows each
+update wrote put together, and the long-polling loop for a machine without a public address.
+Any other row (a broadcast, a reminder, a row the limits handed back for long) is the worker's.
 
 PTB is the transport only: one catch-all handler into the adapter, no PTB persistence and no
 JobQueue; the database and the outbox are the source of truth.
@@ -17,12 +18,12 @@ from telegram.ext import ApplicationBuilder, TypeHandler
 from bot.channels.telegram.adapter import TelegramAdapter
 from bot.channels.telegram.limits import ChatLimits
 from bot.channels.telegram.menu import set_menus
-from bot.channels.telegram.pump import OutboxPump
 from bot.channels.telegram.sender import TelegramSender
 from bot.channels.telegram.staff import StaffDesk
 from bot.channels.telegram.updates import ALLOWED_UPDATES, CHANNEL, bot_id_of
 from bot.clock import monotonic_seconds
 from bot.delivery.dispatcher import Dispatcher
+from bot.delivery.hurry import Hurry
 from bot.entry.bootstrap import App
 from bot.settings import Settings
 
@@ -73,18 +74,20 @@ class TelegramRuntime:
         )
         self.bot = bot
         self.sender = TelegramSender(partial(make_bot, settings), limits)
-        dispatcher = Dispatcher(application.engine, {CHANNEL: self.sender}, service.clock)
-        self.pump = OutboxPump(dispatcher, CHANNEL)
+        dispatcher = Dispatcher(
+            application.engine, {CHANNEL: self.sender}, service.clock, application.delivery
+        )
+        self.hurry = Hurry(dispatcher)
         staff = StaffDesk(service, settings.default_timezone)
         self.adapter = TelegramAdapter(
-            service, bot, bot_id_of(token_of(settings)), staff, self.pump.nudge
+            service, bot, bot_id_of(token_of(settings)), staff, self.hurry
         )
 
     async def start(self) -> None:
-        self.pump.start()
+        self.hurry.start()
 
     async def stop(self) -> None:
-        await self.pump.stop()
+        await asyncio.to_thread(self.hurry.stop)
         await asyncio.to_thread(self.sender.close)
 
     async def on_update(self, update: object, _context: object) -> None:

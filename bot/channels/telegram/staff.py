@@ -16,9 +16,8 @@ from bot.channels.telegram.agenda import (
     mark_attendance,
     marked_note,
 )
-from bot.channels.telegram.updates import CHANNEL
 from bot.conversation.service import ConversationService, Inbound
-from storage import repositories as repo
+from bot.delivery.outbound import Outbound, queue
 from storage.link_codes import redeem_counselor_code
 from storage.models import Counselor, Identity, Site
 
@@ -108,8 +107,7 @@ class StaffDesk:
             recorded = mark_attendance(self.service, db, counselor, mark, now)
             note = marked_note(mark, recorded, lang)
         view = AgendaView(lang, self._zone(db, counselor))
-        payload = view.payload(db, counselor, period, now, note)
-        repo.enqueue(db, identity.id, None, CHANNEL, "reply", payload, now)
+        queue(db, identity, view.message(db, counselor, period, now, note), now, about=None)
 
     def _lang(self, counselor: Counselor) -> str:
         spoken = [lang for lang in counselor.languages if lang in TEXTS]
@@ -123,15 +121,8 @@ class StaffDesk:
     def _say(
         self, db: Session, identity: Identity, now: datetime, lang: str, key: str, **values: Any
     ) -> None:
-        payload = {
-            "text": TEXTS[lang][key].format(**values),
-            "choices": [],
-            "node": None,
-            "lang": lang,
-            "multiple": False,
-            "sms_text": None,
-        }
-        repo.enqueue(db, identity.id, None, CHANNEL, "reply", payload, now)
+        message = Outbound(TEXTS[lang][key].format(**values), lang=lang)
+        queue(db, identity, message, now, about=None)
 
 
 def _agenda_asked(inbound: Inbound) -> tuple[str, Mark | None] | None:

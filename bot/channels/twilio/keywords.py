@@ -20,14 +20,13 @@ import logging
 from dataclasses import replace
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
 
 from sqlalchemy import update
 from sqlmodel import Session as DbSession
 
 from bot.conversation.service import Inbound
+from bot.delivery.outbound import Outbound, queue
 from dialogs.matching import normalize
-from storage import repositories as repo
 from storage.models import Identity, Outbox, Person
 
 log = logging.getLogger(__name__)
@@ -213,18 +212,9 @@ class KeywordScreen:
         notice: bool = False,
     ) -> None:
         lang = self._lang(db, identity, keyword_langs)
-        payload: dict[str, Any] = {
-            "text": TEXTS[lang][key].format(contact=self.contact),
-            "sms_text": None,
-            "choices": [],
-            "node": None,
-            "multiple": False,
-            "lang": lang,
-        }
-        if notice:
-            # The Dispatcher sends rows marked so even to an opted-out number: the person asked.
-            payload["opt_out_notice"] = True
-        repo.enqueue(db, identity.id, identity.person_id, CHANNEL, "reply", payload, now)
+        # The dispatcher sends an opt-out notice even to an opted-out number: the person asked.
+        text = TEXTS[lang][key].format(contact=self.contact)
+        queue(db, identity, Outbound(text, lang=lang, opt_out_notice=notice), now)
 
     def _lang(self, db: DbSession, identity: Identity, keyword_langs: frozenset[str]) -> str:
         """The person's language; else the keyword's own, when it has just one; else default."""
