@@ -31,8 +31,9 @@ from bot.clock import wall_clock
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bot.conversation.service import ConversationService
-from bot.delivery.worker import Worker, channels
-from bot.entry.bootstrap import App
+from bot.delivery.worker import Worker
+from bot.entry.bootstrap import App, delivery_policy
+from bot.entry.worker import channels
 from bot.jobs.broadcast import progress, queue_broadcast
 from bot.settings import Settings
 from dialogs.loader import intake_flow
@@ -107,8 +108,9 @@ def main() -> None:
                             quiet_hours="00:00-00:00")  # the bench runs any hour
         cipher = Cipher.from_key(Fernet.generate_key().decode())
         service = ConversationService(engine, intake_flow(), cipher, "2026-11", None, wall_clock)
-        application = App(settings, engine, cipher, service)
-        worker = Worker(application, settings, channels(application, settings))
+        application = App(settings, engine, cipher, service, delivery_policy(settings))
+        worker = Worker(application.engine, application.service.clock, application.delivery,
+                        settings, channels(application))  # fmt: skip
         started = time.monotonic()
         worker.start()
         done = threading.Event()

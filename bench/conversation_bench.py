@@ -35,7 +35,7 @@ def main() -> None:
         app = build_app(
             Settings(data_dir=Path(data_dir)), wall_clock, pipeline.parse
         )
-        channel = ConsoleChannel(app.service, io.StringIO(), jsonl=True)
+        channel = ConsoleChannel(app.service, app.delivery, io.StringIO(), jsonl=True)
         timings = _run(channel, args.messages)
     _report(timings)
 

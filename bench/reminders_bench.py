@@ -20,6 +20,7 @@ import tempfile
 import threading
 import time
 import uuid
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -33,9 +34,12 @@ from bot.clock import wall_clock
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bot.conversation.service import ConversationService
+from bot.delivery.outbound import PRIORITY as DEFAULT_PRIORITY
+from bot.delivery.outbound import TIMER as TRIGGER_CHANNEL
+from bot.delivery.outbound import Recipient, Trigger
+from bot.delivery.quiet_hours import QuietHours
 from bot.delivery.worker import Channel, Worker
 from bot.entry.bootstrap import App
-from bot.jobs.reminders import TRIGGER_CHANNEL
 from bot.jobs.scheduler import scheduler
 from bot.settings import Settings
 from dialogs.loader import intake_flow
@@ -43,7 +47,6 @@ from storage.crypto import Cipher
 from storage.db import make_engine, unit_of_work
 from storage.migrate import upgrade
 from storage.models import Identity, Outbox, Person
-from storage.repositories import DEFAULT_PRIORITY
 
 BATCH = 1000
 DUE_SHARE = 0.03
@@ -57,8 +60,8 @@ class Lateness:
         self.seconds: list[float] = []
         self._lock = threading.Lock()
 
-    def __call__(self, identity: Identity, payload: dict[str, Any]) -> None:
-        late = time.time() - payload["due"]
+    def __call__(self, _recipient: Recipient, trigger: Trigger) -> None:
+        late = time.time() - float(trigger.once)
         with self._lock:
             self.seconds.append(late)
 
@@ -93,8 +96,9 @@ def write(engine: Any, who: list[tuple[str, int]], total: int, seconds: float,
             rows.append({
                 "identity_id": identity_id, "person_id": person_id, "channel": TRIGGER_CHANNEL,
                 "kind": "reminder", "priority": DEFAULT_PRIORITY["reminder"],
+                # The bench's runner reads the due time from the trigger's key.
                 "payload": {"trigger": "reminder", "appointment_id": number,
-                            "due": due.timestamp()},
+                            "once": str(due.timestamp())},
                 "not_before": due, "created_at": now, "status": "pending", "attempts": 0,
                 "reference": f"appointment:{number}",
             })  # fmt: skip
@@ -124,7 +128,9 @@ def main() -> None:
                       ConversationService(engine, intake_flow(), cipher, "2026-11", None,
                                           wall_clock))  # fmt: skip
     recorder = Lateness()
-    worker = Worker(application, settings, [Channel(TRIGGER_CHANNEL, recorder, None, 50)])
+    policy = replace(application.delivery, quiet=QuietHours.parse("00:00-00:00"))
+    worker = Worker(application.engine, application.service.clock, policy, settings,
+                    [Channel(TRIGGER_CHANNEL, recorder, None, 50)])  # fmt: skip
     jobs = scheduler(application, worker, settings)
     before = rss_mb()
     worker.start()

@@ -26,8 +26,6 @@ from storage.models import (
     Site,
 )
 
-DEFAULT_PRIORITY = {"reply": 0, "notification": 10, "reminder": 20, "nudge": 30, "broadcast": 50}
-
 
 class ConsentRequired(Exception):
     """Personal data was about to be stored without the consent that allows it."""
@@ -227,101 +225,6 @@ def request_hand_over(
     session.add(hand_over)
     session.flush()
     return hand_over
-
-
-# -- outbox ---------------------------------------------------------------------------------
-
-
-def enqueue(
-    session: Session,
-    identity_id: int,
-    person_id: str | None,
-    channel: str,
-    kind: str,
-    payload: dict[str, Any],
-    now: datetime,
-    not_before: datetime | None = None,
-    priority: int | None = None,
-    reference: str | None = None,
-) -> Outbox:
-    """Queue a message; `priority` defaults by kind (DEFAULT_PRIORITY, replies first)."""
-    message = Outbox(
-        identity_id=identity_id,
-        person_id=person_id,
-        channel=channel,
-        kind=kind,
-        payload=payload,
-        priority=DEFAULT_PRIORITY[kind] if priority is None else priority,
-        not_before=not_before or now,
-        created_at=now,
-        reference=reference,
-    )
-    session.add(message)
-    session.flush()
-    return message
-
-
-def due_messages(
-    session: Session,
-    now: datetime,
-    channel: str | None = None,
-    limit: int = 100,
-    identity_id: int | None = None,
-) -> list[Outbox]:
-    """Claim pending messages due at `now`, by priority then age.
-
-    On PostgreSQL the rows stay locked until the transaction ends and rows locked by another
-    dispatcher are skipped, so dispatchers running side by side never claim the same row.
-    """
-    query = select(Outbox).where(Outbox.status == "pending", Outbox.not_before <= now)
-    if channel is not None:
-        query = query.where(Outbox.channel == channel)
-    if identity_id is not None:
-        query = query.where(Outbox.identity_id == identity_id)
-    query = query.order_by(Outbox.priority, Outbox.not_before, Outbox.id)
-    return list(session.exec(query.limit(limit).with_for_update(skip_locked=True)).all())
-
-
-def mark_sent(session: Session, row: Outbox, now: datetime, external_id: str | None = None) -> None:
-    _require_pending(row)
-    row.status = "sent"
-    row.sent_at = now
-    row.external_id = external_id
-    row.attempts += 1
-    session.add(row)
-
-
-def mark_failed(session: Session, row: Outbox, reason: str) -> None:
-    """Give up on the message; `reason` is a provider code or error class, never the text."""
-    _require_pending(row)
-    row.status = "failed"
-    row.last_error = reason
-    row.attempts += 1
-    session.add(row)
-
-
-def retry_later(session: Session, row: Outbox, reason: str, not_before: datetime) -> None:
-    """Count a failed attempt and leave the message pending until `not_before`."""
-    _require_pending(row)
-    row.last_error = reason
-    row.attempts += 1
-    row.not_before = not_before
-    session.add(row)
-
-
-def _require_pending(row: Outbox) -> None:
-    if row.status != "pending":
-        raise ValueError(f"outbox {row.id} is {row.status}, not pending")
-
-
-def cancel_by_reference(session: Session, reference: str) -> int:
-    """Cancel the pending messages of one cause (e.g. an appointment's reminders)."""
-    result = session.exec(
-        update(Outbox)
-        .where(Outbox.reference == reference, Outbox.status == "pending")
-        .values(status="cancelled")
-    )
-    return result.rowcount
 
 
 # -- erasure and export ---------------------------------------------------------------------

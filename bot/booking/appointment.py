@@ -19,8 +19,7 @@ from sqlmodel import Session, select
 from bot.booking.calendars import days_around, load_calendars, load_roster, load_rules
 from bot.booking.offers import SlotOffer
 from bot.booking.slots import Need, Rules, Search, Slot, free_slots
-from storage import appointments
-from storage import repositories as repo
+from storage import appointments, outbox
 from storage.booking import Appointment, Meeting
 from storage.models import Service, Site
 
@@ -107,7 +106,7 @@ def move(
     appointment.updated_at = now
     db.add(appointment)
     db.flush()
-    repo.cancel_by_reference(db, reminders_reference(appointment_id))
+    outbox.cancel_by_reference(db, reminders_reference(appointment_id))
     return appointment
 
 
@@ -134,7 +133,7 @@ def cancel(
     appointment.updated_at = now
     db.add(appointment)
     db.flush()
-    repo.cancel_by_reference(db, reminders_reference(appointment_id))
+    outbox.cancel_by_reference(db, reminders_reference(appointment_id))
     return appointment
 
 

@@ -6,9 +6,8 @@ to the counselor's e-mail address, and stays pending: no e-mail sender exists ye
 dispatcher must only claim channels it has a sender for (Dispatcher.dispatch_due(channel=...)).
 A counselor with neither gets the address "counselor:<code>", to be found and fixed.
 
-The payload carries the text and the calendar invite: {"text", "choices": [], "ics",
-"ics_method", "appointment_id", "notification"}. The row's person is the person booked, not
-the counselor: erasing that person removes the messages about them.
+The message carries the text and the calendar invite. The row's person is the person booked,
+not the counselor: erasing that person removes the messages about them.
 """
 
 from dataclasses import replace
@@ -20,6 +19,7 @@ from sqlmodel import Session
 from bot.booking.invite import Invite, calendar_invite
 from bot.booking.labels import FALLBACK, LANGUAGES, label
 from bot.conversation.intake_record import one_line_summary
+from bot.delivery.outbound import CalendarInvite, Outbound, queue
 from storage import repositories as repo
 from storage.booking import Appointment, Meeting
 from storage.models import Counselor, Intake, Outbox, Person, Service, Site
@@ -119,25 +119,17 @@ def _queue(
     else:
         channel, address = "email", counselor.email or f"counselor:{counselor.code}"
     identity = repo.find_or_create_identity(db, channel, address, now)
-    assert identity.id is not None
-    payload = {
-        "text": text,
-        "choices": [],
-        "ics": calendar_invite(invite, counselor, site, service, now, lang),
-        "ics_method": "CANCEL" if invite.cancelled else "REQUEST",
-        "appointment_id": appointment.id,
-        "notification": kind,
-    }
-    return repo.enqueue(
-        db,
-        identity.id,
-        appointment.person_id,
-        channel,
+    ics = calendar_invite(invite, counselor, site, service, now, lang)
+    message = Outbound(
+        text,
         "notification",
-        payload,
-        now,
-        reference=f"appointment:{appointment.id}:counselor",
+        lang=lang,
+        invite=CalendarInvite(ics, "CANCEL" if invite.cancelled else "REQUEST"),
+        appointment_id=appointment.id,
+        notification=kind,
     )
+    reference = f"appointment:{appointment.id}:counselor"
+    return queue(db, identity, message, now, reference=reference, about=appointment.person_id)
 
 
 def _label(db: Session, meeting: Meeting, lang: str) -> str:

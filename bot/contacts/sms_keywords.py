@@ -23,17 +23,16 @@ from dataclasses import replace
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
 
 import yaml
 from sqlmodel import Session as DbSession
 
 from bot.contacts.opt_out import opt_out, resubscribe
 from bot.conversation.service import Inbound
+from bot.delivery.outbound import Outbound, queue
 from dialogs.matching import normalize
 from dialogs.model import Flow
 from dialogs.render import render
-from storage import repositories as repo
 from storage.models import Identity, Person
 
 log = logging.getLogger(__name__)
@@ -134,18 +133,10 @@ class SmsKeywords:
     ) -> None:
         lang = self._lang(db, identity, keyword_langs)
         template = self.catalogues[lang].texts[text_key(name)]
-        payload: dict[str, Any] = {
-            "text": render(template, {"contact": self.contact}),
-            "sms_text": None,
-            "choices": [],
-            "node": None,
-            "multiple": False,
-            "lang": lang,
-        }
-        if notice:
-            # The Dispatcher sends rows marked so even to an opted-out number: the person asked.
-            payload["opt_out_notice"] = True
-        repo.enqueue(db, identity.id, identity.person_id, identity.channel, "reply", payload, now)
+        # The dispatcher sends an opt-out notice even to an opted-out number: the person asked.
+        message = Outbound(render(template, {"contact": self.contact}), lang=lang,
+                           opt_out_notice=notice)  # fmt: skip
+        queue(db, identity, message, now)
 
     def _lang(self, db: DbSession, identity: Identity, keyword_langs: frozenset[str]) -> str:
         """The person's language; else the keyword's own, when it has just one; else default."""

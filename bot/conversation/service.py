@@ -26,6 +26,7 @@ from bot.booking.answers import (
 )
 from bot.clock import Clock
 from bot.conversation.intake_record import intake_from
+from bot.delivery.outbound import Choice, Kind, Outbound, queue, written
 from bot.jobs.reminders import ReminderTimes
 from dialogs import engine as dialog
 from dialogs.model import (
@@ -108,6 +109,7 @@ class Handled:
     duplicate: bool
     person_id: str | None
     identity_id: int | None
+    outbox_ids: tuple[int, ...] = ()  # the rows its transaction wrote, to hurry after commit
 
 
 @dataclass
@@ -118,7 +120,7 @@ class _Context:
     identity: Identity
     session: DialogState
     now: datetime
-    kind: str = "reply"  # what the messages written are: reply, reminder, nudge...
+    kind: Kind = "reply"  # what the messages written are: reply, reminder, nudge...
     erased: bool = False
     linked_to: str | None = None  # the person this channel was just linked to
 
@@ -132,7 +134,6 @@ class ConversationService:
         notice_version: str,
         understand: Understand | None,
         clock: Clock,
-        after_commit: Callable[[Handled], None] | None = None,
         link_code_minutes: int = 15,
         default_zone: str = "Europe/Lisbon",
         reminders: ReminderTimes | None = None,
@@ -144,7 +145,6 @@ class ConversationService:
         self.understand = understand
         self.clock = clock
         self.default_zone = default_zone
-        self.after_commit = after_commit
         self.link_code_minutes = link_code_minutes
         self.reminders = reminders or ReminderTimes()
 
@@ -160,14 +160,12 @@ class ConversationService:
             given = screen(db, identity, inbound, now) if screen else inbound
             if given is not None:
                 self._step(db, identity, given, now)
-        handled = Handled(False, identity.person_id, identity.id)
-        if self.after_commit:
-            self.after_commit(handled)
-        return handled
+            queued = written(db)
+        return Handled(False, identity.person_id, identity.id, queued)
 
     def tell(
-        self, person_id: str, given: Input, kind: str = "reply", once: str | None = None
-    ) -> None:
+        self, person_id: str, given: Input, kind: Kind = "reply", once: str | None = None
+    ) -> Handled:
         """Resume a person's conversation with something that happened outside it (a reminder
         is due, a counselor cancelled); the messages, queued as `kind`, go to the identity the
         person added last. With `once`, a key seen before changes nothing: a timer that fires
@@ -176,13 +174,13 @@ class ConversationService:
         with unit_of_work(self.engine) as db:
             lock_person(db, person_id)  # before the inbound record: see storage.db
             if once and not repo.record_inbound(db, "timer", once, person_id, now):
-                return
+                return Handled(True, person_id, None)
             identity = self.tell_in(db, person_id, given, now, kind)
-        if self.after_commit and identity is not None:
-            self.after_commit(Handled(False, person_id, identity.id))
+            queued = written(db)
+        return Handled(False, person_id, identity and identity.id, queued)
 
     def tell_in(
-        self, db: DbSession, person_id: str, given: Input, now: datetime, kind: str = "reply"
+        self, db: DbSession, person_id: str, given: Input, now: datetime, kind: Kind = "reply"
     ) -> Identity | None:
         """`tell` inside the caller's transaction (a counselor's action that concerns the
         person commits with it); returns the identity written to, if any."""
@@ -265,20 +263,22 @@ class ConversationService:
     # --- one handler per event type, one answer per request type -----------------------------
 
     def _message_created(self, context: _Context, event: MessageCreated) -> None:
-        payload = {
-            "text": event.text,
-            "lang": event.lang,
-            "node": event.node,
-            "choices": [{"id": c.id, "label": c.label} for c in event.choices],
-            "multiple": event.multiple,
-            "sms_text": event.sms_text,
-        }
+        expires_at = None
         if context.kind == "reminder":
             # A reminder held back by rate limits or retries must not arrive after the meeting.
-            appointment = context.session.answers.get("appointment") or {}
-            payload["expires_at"] = appointment.get("starts_at")
-        repo.enqueue(context.db, context.identity.id, context.identity.person_id,
-                     context.identity.channel, context.kind, payload, context.now)
+            starts_at = (context.session.answers.get("appointment") or {}).get("starts_at")
+            expires_at = datetime.fromisoformat(starts_at) if starts_at else None
+        message = Outbound(
+            text=event.text,
+            kind=context.kind,
+            lang=event.lang,
+            node=event.node,
+            choices=tuple(Choice(c.id, c.label) for c in event.choices),
+            multiple=event.multiple,
+            sms_text=event.sms_text,
+            expires_at=expires_at,
+        )
+        queue(context.db, context.identity, message, context.now)
 
     def _language_chosen(self, context: _Context, event: LanguageChosen) -> None:
         person = context.db.get(Person, context.identity.person_id)

@@ -16,6 +16,7 @@ from bot.conversation.intake_record import one_line_summary
 from bot.conversation.service import ConversationService, Inbound
 from bot.counselors.actions import record_attendance
 from bot.counselors.texts import CounselorTexts
+from bot.delivery.outbound import Choice, Kind, Outbound
 from storage.booking import Appointment
 from storage.models import Counselor, Intake, Person, Service, Site
 
@@ -98,10 +99,11 @@ class AgendaView:
     lang: str
     zone: ZoneInfo
 
-    def payload(
-        self, db: Session, counselor: Counselor, period: str, now: datetime, note: str | None
-    ) -> dict[str, Any]:
-        """The outbox payload listing the period's appointments, under `note` if any."""
+    def message(
+        self, db: Session, counselor: Counselor, period: str, now: datetime, note: str | None,
+        kind: Kind = "reply",
+    ) -> Outbound:  # fmt: skip
+        """The message listing the period's appointments, under `note` if any."""
         first, last = _days(period, now.astimezone(self.zone).date())
         start = datetime.combine(first, time(), self.zone)
         end = datetime.combine(last + timedelta(days=1), time(), self.zone)
@@ -116,20 +118,11 @@ class AgendaView:
             if appointment.attended is None and appointment.starts_at <= now
             for mark in (Mark(appointment.id, True, period), Mark(appointment.id, False, period))
         ]
-        choices = [{"id": mark.choice_id, "label": self._mark_label(mark)} for mark in marks]
-        choices += [
-            {"id": other, "label": self._text(f"button.{other}")}
-            for other in PERIODS
-            if other != period
-        ]
-        return {
-            "text": "\n\n".join(lines),
-            "choices": choices,
-            "node": NODE,
-            "lang": self.lang,
-            "multiple": False,
-            "sms_text": None,
-        }
+        choices = [Choice(mark.choice_id, self._mark_label(mark)) for mark in marks]
+        choices += [Choice(other, self._text(f"button.{other}")) for other in PERIODS
+                    if other != period]  # fmt: skip
+        text = "\n\n".join(lines)
+        return Outbound(text, kind, lang=self.lang, node=NODE, choices=tuple(choices))
 
     def marked_note(self, mark: Mark, recorded: bool) -> str:
         if not recorded:

@@ -11,7 +11,7 @@ from bot.conversation.service import ConversationService, Inbound
 from bot.counselors.agenda import AgendaView, agenda_asked, counselor_zone, mark_attendance
 from bot.counselors.link import counselor_of_chat, link_chat
 from bot.counselors.texts import CounselorTexts
-from storage import repositories as repo
+from bot.delivery.outbound import Outbound, queue
 from storage.models import Counselor, Identity
 
 
@@ -53,18 +53,10 @@ class CounselorChat:
         if asked.mark is not None:
             recorded = mark_attendance(self.service, db, counselor, asked.mark, now)
             note = view.marked_note(asked.mark, recorded)
-        payload = view.payload(db, counselor, asked.period, now, note)
-        repo.enqueue(db, identity.id, None, identity.channel, "reply", payload, now)
+        queue(db, identity, view.message(db, counselor, asked.period, now, note), now, about=None)
 
     def _say(
         self, db: Session, identity: Identity, now: datetime, lang: str, key: str, **values: Any
     ) -> None:
-        payload = {
-            "text": self.texts.text(lang, key, **values),
-            "choices": [],
-            "node": None,
-            "lang": lang,
-            "multiple": False,
-            "sms_text": None,
-        }
-        repo.enqueue(db, identity.id, None, identity.channel, "reply", payload, now)
+        message = Outbound(self.texts.text(lang, key, **values), lang=lang)
+        queue(db, identity, message, now, about=None)

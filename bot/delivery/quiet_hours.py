@@ -4,7 +4,8 @@ What waits for the morning: broadcasts, nudges and follow-ups (their triggers an
 messages), and a reminder whose meeting is still at least URGENT_BEFORE after the morning.
 The reminder of an early meeting (09:00, quiet hours ending at 08:00) goes at 07:00 all the
 same: at 08:00 it would leave too little time to travel. Replies, counselor notifications
-and the counselor's agenda are never held: someone is waiting for them.
+and the counselor's agenda are never held: someone is waiting for them. Every dispatcher holds
+them, whatever the process (bot.delivery.dispatcher).
 
 The person's zone is the zone of the site of their latest appointment, else of the site in the
 municipality of their latest intake, else the default zone of the settings.
@@ -19,6 +20,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from bot.clock import Seconds
+from bot.delivery.outbound import TIMER
 from storage.models import Outbox
 from storage.repositories import person_zone
 
@@ -78,14 +80,21 @@ class PersonZones:
 
 class QuietDefer:
     """The dispatcher's `defer`: holds broadcasts, nudges and follow-ups (trigger and message
-    rows alike) till the morning. Reminders are held by bot.jobs.triggers, which knows the
-    meeting."""
+    rows alike) till the morning, and a reminder's message unless its meeting is too early to
+    wait (a reminder's trigger is held by bot.jobs.triggers, which knows the meeting)."""
 
     def __init__(self, quiet: QuietHours, zones: Callable[[str | None], ZoneInfo]) -> None:
         self.quiet = quiet
         self.zones = zones
 
     def __call__(self, row: Outbox, now: datetime) -> datetime | None:
-        if row.kind not in HELD_KINDS:
+        reminder = row.kind == "reminder" and row.channel != TIMER
+        if row.kind not in HELD_KINDS and not reminder:
             return None
-        return self.quiet.morning(now, self.zones(row.person_id))
+        morning = self.quiet.morning(now, self.zones(row.person_id))
+        if morning is None or row.kind in HELD_KINDS:
+            return morning
+        starts = row.payload.get("expires_at")  # a reminder's message expires as its meeting starts
+        if starts is None or morning <= datetime.fromisoformat(starts) - URGENT_BEFORE:
+            return morning
+        return None

@@ -1,36 +1,29 @@
 """`percorso worker`: the outbox dispatcher for every channel, and the scheduler's jobs.
 
-One thread per channel sends that channel's due rows as fast as its limit allows and sleeps until
-the next one falls due; APScheduler (bot.jobs.scheduler) wakes the threads every second, so a row
-written by another process is seen at once, and runs the cron jobs. Several workers may run on
-one PostgreSQL database: claims never overlap (bot.delivery.outbox).
+One thread per channel sends that channel's due rows, under the process's one delivery policy
+(bot.delivery.policy), as fast as its limit allows and sleeps until the next one falls due;
+APScheduler (bot.jobs.scheduler) wakes the threads every second, so a row written by another
+process is seen at once, and runs the cron jobs. Several workers may run on one PostgreSQL
+database: claims never overlap (storage.outbox).
 """
 
 import logging
 import threading
 from dataclasses import dataclass
-from datetime import timedelta
-from functools import partial
 
-from bot.channels.telegram.limits import ChatLimits
-from bot.channels.telegram.runtime import make_bot
-from bot.channels.telegram.sender import TelegramSender
-from bot.channels.twilio.sender import TwilioSender
-from bot.clock import monotonic_seconds
-from bot.delivery import outbox
-from bot.delivery.dispatcher import Dispatcher, RetryPolicy, Sender
-from bot.delivery.quiet_hours import PersonZones, QuietDefer, QuietHours
+from sqlalchemy import Engine
+
+from bot.clock import Clock, monotonic_seconds
+from bot.delivery.dispatcher import Dispatcher, Sender
+from bot.delivery.policy import DeliveryPolicy
 from bot.delivery.ratelimit import TokenBucket
-from bot.entry.bootstrap import App
-from bot.jobs.reminders import TRIGGER_CHANNEL
-from bot.jobs.triggers import TriggerRunner
 from bot.settings import Settings
+from storage import outbox
 
 log = logging.getLogger(__name__)
 
 IDLE = 5.0  # seconds a channel sleeps at most when nothing is due (the tick wakes it sooner)
 ERROR_PAUSE = 5.0  # after a failed dispatch (the database away), so that it cannot spin
-TRIGGERS_AT_ONCE = 50
 
 
 @dataclass
@@ -39,25 +32,6 @@ class Channel:
     sender: Sender
     rate: float | None  # messages a second the worker keeps to; None: no limit of its own
     batch: int  # rows claimed at once: about two seconds of sending at the rate
-
-
-def channels(application: App, worker: Settings) -> list[Channel]:
-    """The channels this worker can send on: triggers always, Telegram and SMS when set up."""
-    settings = application.settings
-    quiet = QuietHours.parse(worker.quiet_hours)
-    found = [Channel(TRIGGER_CHANNEL, TriggerRunner(application.service, quiet), None,
-                     TRIGGERS_AT_ONCE)]  # fmt: skip
-    if settings.telegram_token is not None:
-        limits = ChatLimits(settings.telegram_rate_overall, settings.telegram_rate_per_chat,
-                            monotonic_seconds)  # fmt: skip
-        sender = TelegramSender(partial(make_bot, settings), limits)
-        rate = settings.telegram_rate_overall * worker.rate_margin
-        found.append(Channel("telegram", sender, rate, max(10, int(2 * rate))))
-    if settings.twilio_account_sid:
-        rate = settings.sms_rate_per_second * worker.rate_margin
-        found.append(Channel("sms", TwilioSender.from_settings(settings, monotonic_seconds), rate,
-                             max(10, int(2 * rate))))  # fmt: skip
-    return found
 
 
 class ChannelLoop:
@@ -107,24 +81,23 @@ class ChannelLoop:
 
 
 class Worker:
-    def __init__(self, application: App, worker: Settings, found: list[Channel]) -> None:
-        zones = PersonZones(application.engine, application.settings.default_timezone,
-                            monotonic_seconds)
+    def __init__(
+        self,
+        engine: Engine,
+        clock: Clock,
+        policy: DeliveryPolicy,
+        settings: Settings,
+        found: list[Channel],
+    ) -> None:
         self.channels = found
         self.loops = []
         for channel in found:
             pacers = ({channel.name: TokenBucket(channel.rate, 1.0, monotonic_seconds)}
-                      if channel.rate else {})
+                      if channel.rate else {})  # fmt: skip
             dispatcher = Dispatcher(
-                application.engine,
-                {channel.name: channel.sender},
-                application.service.clock,
-                retry=RetryPolicy(max_attempts=worker.outbox_max_attempts),
-                lease=timedelta(seconds=worker.outbox_lease_seconds),
-                pacers=pacers,
-                defer=QuietDefer(QuietHours.parse(worker.quiet_hours), zones),
-                concurrency=worker.send_concurrency,
-            )
+                engine, {channel.name: channel.sender}, clock, policy,
+                pacers=pacers, concurrency=settings.send_concurrency,
+            )  # fmt: skip
             self.loops.append(ChannelLoop(dispatcher, channel))
 
     def start(self) -> None:

@@ -16,9 +16,12 @@ from bot.booking.offers import SlotRequest, offer_slots
 from bot.booking.slots import Wish
 from bot.clock import wall_clock
 from bot.counselors.actions import cancel_for_counselor, record_attendance
+from bot.delivery.dispatcher import Dispatcher
+from bot.delivery.outbound import written
 from bot.entry import params
-from bot.entry.bootstrap import build_app, open_database
+from bot.entry.bootstrap import App, build_app, open_database
 from bot.entry.failures import CommandFailed
+from bot.entry.senders import channel_senders, close_senders
 from bot.settings import get_settings
 from storage.db import unit_of_work
 from storage.models import Counselor, Service
@@ -78,9 +81,12 @@ def cancel_command(
     reason: Annotated[str | None, typer.Option(help="Told to no one; kept for the export.")] = None,
 ) -> None:
     """Cancel an appointment on the counselor's side; the person is told and offered new slots."""
-    service = build_app(get_settings(), wall_clock).service
+    application = build_app(get_settings(), wall_clock)
+    service = application.service
     with _refusals(), unit_of_work(service.engine) as db:
         appointment = cancel_for_counselor(service, db, appointment_id, reason, service.clock())
+        queued = written(db)
+    send_now(application, queued)
     typer.echo(json.dumps({"id": appointment.id, "status": appointment.status}))
 
 
@@ -90,9 +96,12 @@ def attendance(
     attended: Annotated[bool, typer.Option("--attended/--no-show", help="Did the person come?")],
 ) -> None:
     """Record whether the person came; after a no-show they are offered a new slot."""
-    service = build_app(get_settings(), wall_clock).service
+    application = build_app(get_settings(), wall_clock)
+    service = application.service
     with _refusals(), unit_of_work(service.engine) as db:
         appointment = record_attendance(service, db, appointment_id, attended, service.clock())
+        queued = written(db)
+    send_now(application, queued)
     typer.echo(json.dumps({"id": appointment.id, "attended": appointment.attended}))
 
 
@@ -100,6 +109,18 @@ def _one_of(value: str, known: Iterable[str], option: str) -> None:
     if value not in known:
         raise typer.BadParameter(f"{value!r} is unknown; one of: {', '.join(sorted(known))}",
                                  param_hint=option)
+
+
+def send_now(application: App, row_ids: tuple[int, ...]) -> None:
+    """The person hears of the counselor's action at once, not at the worker's next look: the
+    rows this command wrote go out now, on the channels set up here; a row the limits hand back
+    (or on another channel) is the worker's."""
+    senders = channel_senders(application.settings)
+    try:
+        Dispatcher(application.engine, senders, application.service.clock,
+                   application.delivery).dispatch_rows(row_ids)  # fmt: skip
+    finally:
+        close_senders(senders)
 
 
 @contextmanager

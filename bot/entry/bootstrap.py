@@ -1,12 +1,16 @@
-"""Putting the parts together for a command: database, cipher, flow, NLP, conversation service."""
+"""Putting the parts together for a command: database, cipher, flow, NLP, conversation service,
+and the one delivery policy every dispatcher of the process keeps."""
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import timedelta
 
 from sqlalchemy import Engine
 
 from bot.clock import Clock
 from bot.conversation.service import ConversationService, Understand
+from bot.delivery.policy import DeliveryPolicy, RetryPolicy
+from bot.delivery.quiet_hours import QuietHours
 from bot.jobs.reminders import ReminderTimes
 from bot.network.importer import seed_demo_if_empty
 from bot.settings import Settings
@@ -24,6 +28,7 @@ class App:
     engine: Engine
     cipher: Cipher
     service: ConversationService
+    delivery: DeliveryPolicy = field(default_factory=DeliveryPolicy)
 
 
 def open_database(settings: Settings, seed: bool = True) -> Engine:
@@ -47,4 +52,13 @@ def build_app(settings: Settings, clock: Clock, understand: Understand | None = 
         link_code_minutes=settings.link_code_minutes, default_zone=settings.default_timezone,
         reminders=reminders,
     )
-    return App(settings, engine, cipher, service)
+    return App(settings, engine, cipher, service, delivery_policy(settings))
+
+
+def delivery_policy(settings: Settings) -> DeliveryPolicy:
+    return DeliveryPolicy(
+        quiet=QuietHours.parse(settings.quiet_hours),
+        retry=RetryPolicy(max_attempts=settings.outbox_max_attempts),
+        lease=timedelta(seconds=settings.outbox_lease_seconds),
+        default_zone=settings.default_timezone,
+    )

@@ -69,7 +69,8 @@ def chat(
     """Chat with the bot on this terminal; end of input ends the chat."""
     settings = get_settings()
     application = build_app(settings, wall_clock, load_nlp().parse)
-    channel = ConsoleChannel(application.service, sys.stdout, jsonl, prompt=sys.stdin.isatty())
+    channel = ConsoleChannel(application.service, application.delivery, sys.stdout, jsonl,
+                             prompt=sys.stdin.isatty())  # fmt: skip
     channel.run(user, sys.stdin, lang)
 
 

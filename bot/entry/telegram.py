@@ -120,7 +120,7 @@ async def _poll_until_signalled(application: App) -> None:
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
     contacts = TelegramContacts(application.service, application.settings.default_timezone)
-    await poll(application.settings, application.service, contacts, stop)
+    await poll(application.settings, application.service, contacts, application.delivery, stop)
 
 
 async def _set_webhook(settings: Settings, address: str, secret: str, drop_pending: bool) -> None:

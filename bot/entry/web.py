@@ -21,8 +21,9 @@ def create_app(application: App) -> FastAPI:
     settings, service = application.settings, application.service
     sms_contacts = SmsContacts(service, settings.support_contact)
     telegram_contacts = TelegramContacts(service, settings.default_timezone)
-    web.include_router(sms_router(settings, service, sms_contacts))
-    web.include_router(telegram_router(settings, service, telegram_contacts))
+    delivery = application.delivery
+    web.include_router(sms_router(settings, service, sms_contacts, delivery))
+    web.include_router(telegram_router(settings, service, telegram_contacts, delivery))
 
     @web.get("/healthz")
     def healthz() -> dict[str, str]:

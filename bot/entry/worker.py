@@ -15,10 +15,12 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from bot.clock import wall_clock
-from bot.delivery import outbox
+from bot.delivery.outbound import TIMER
+from bot.delivery.worker import Channel, Worker
 from bot.entry import params
-from bot.entry.bootstrap import build_app, open_database
+from bot.entry.bootstrap import App, build_app, open_database
 from bot.entry.failures import CommandFailed
+from bot.entry.senders import channel_senders
 from bot.jobs.broadcast import (
     BadSegment,
     audience,
@@ -27,7 +29,9 @@ from bot.jobs.broadcast import (
     progress,
     queue_broadcast,
 )
+from bot.jobs.triggers import TriggerRunner
 from bot.settings import get_settings
+from storage import outbox
 from storage.broadcasts import Broadcast
 from storage.db import unit_of_work
 
@@ -37,6 +41,20 @@ broadcast_app = typer.Typer(
 outbox_app = typer.Typer(help="The outbox: failed messages, and retrying them.",
                          no_args_is_help=True)  # fmt: skip
 POLL_SECONDS = 1.0
+TRIGGERS_AT_ONCE = 50
+
+
+def channels(application: App) -> list[Channel]:
+    """The channels this worker sends on: triggers always, Telegram and SMS when set up. The
+    worker paces itself a little under each channel's rate; a batch is about two seconds."""
+    settings = application.settings
+    rates = {"telegram": settings.telegram_rate_overall, "sms": settings.sms_rate_per_second}
+    runner = TriggerRunner(application.service, application.delivery.quiet)
+    found = [Channel(TIMER, runner, None, TRIGGERS_AT_ONCE)]
+    for name, sender in channel_senders(settings).items():
+        rate = rates[name] * settings.rate_margin
+        found.append(Channel(name, sender, rate, max(10, int(2 * rate))))
+    return found
 
 
 def register(app: typer.Typer) -> None:
@@ -47,12 +65,12 @@ def register(app: typer.Typer) -> None:
 
 def worker() -> None:
     """Send the outbox on every configured channel and run the reminders, nudges and agendas."""
-    from bot.delivery.worker import Worker, channels
     from bot.jobs.scheduler import scheduler
 
     settings = get_settings()
     application = build_app(settings, wall_clock)
-    running = Worker(application, settings, channels(application, settings))
+    running = Worker(application.engine, application.service.clock, application.delivery,
+                     settings, channels(application))  # fmt: skip
     jobs = scheduler(application, running, settings)
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):

@@ -15,6 +15,7 @@ from sqlmodel import Session, col, select
 
 from bot.counselors.agenda import AgendaView, counselor_zone
 from bot.counselors.texts import CounselorTexts
+from bot.delivery.outbound import queue
 from bot.jobs.cron_lock import exclusive
 from dialogs.model import Catalogue
 from storage import repositories as repo
@@ -46,10 +47,8 @@ def queue_agendas(
                 continue
             identity = repo.find_or_create_identity(db, CHANNEL, counselor.telegram_chat_id, now)
             view = AgendaView(texts, texts.lang_of(counselor), zone)
-            payload = view.payload(db, counselor, "today", now, None)
-            repo.enqueue(
-                db, identity.id, None, CHANNEL, "notification", payload, now, reference=reference
-            )
+            message = view.message(db, counselor, "today", now, None, kind="notification")
+            queue(db, identity, message, now, reference=reference, about=None)
             queued += 1
     return queued
 

@@ -14,12 +14,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from bot.delivery.outbound import Outbound, queue_many
 from storage.broadcasts import Broadcast, broadcast_reference
 from storage.models import Identity, Intake, Outbox, Person
-from storage.repositories import DEFAULT_PRIORITY
 
 SEGMENT_FIELDS = (
     "municipality", "lang", "channel", "age_band", "unemployed_since", "benefits", "isced",
@@ -90,18 +90,10 @@ def queue_broadcast(
     db.flush()
     assert broadcast.id is not None
     reference = broadcast_reference(broadcast.id)
-    rows = [
-        {
-            "identity_id": r.identity_id, "person_id": r.person_id, "channel": r.channel,
-            "kind": "broadcast", "priority": DEFAULT_PRIORITY["broadcast"],
-            "payload": _payload(texts[r.lang], r.lang, broadcast.id), "status": "pending",
-            "not_before": broadcast.not_before, "created_at": now, "reference": reference,
-            "attempts": 0,
-        }
-        for r in recipients
-    ]  # fmt: skip
-    if rows:
-        db.exec(insert(Outbox), params=rows)
+    messages = {lang: Outbound(text, "broadcast", lang=lang, broadcast_id=broadcast.id)
+                for lang, text in texts.items()}  # fmt: skip
+    addressed = [(r.identity_id, r.person_id, r.channel, messages[r.lang]) for r in recipients]
+    queue_many(db, addressed, now, broadcast.not_before, reference)
     return broadcast
 
 
@@ -144,7 +136,3 @@ def _reachable_identities(db: Session, person_ids: list[str]) -> dict[str, Ident
 def _typed(name: str, value: str) -> Any:
     return int(value) if name == "isced" else value
 
-
-def _payload(text: str, lang: str, broadcast_id: int) -> dict[str, Any]:
-    return {"text": text, "lang": lang, "choices": [], "node": None, "multiple": False,
-            "sms_text": None, "broadcast_id": broadcast_id}  # fmt: skip

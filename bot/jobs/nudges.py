@@ -9,10 +9,12 @@ a nudge itself changes the conversation.
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from functools import partial
 
 from sqlalchemy import Engine, func
 from sqlmodel import Session, col, select
 
+from bot.delivery.outbound import Trigger
 from bot.jobs.cron_lock import exclusive
 from bot.jobs.reminders import queue_trigger
 from storage.db import unit_of_work
@@ -37,9 +39,9 @@ def queue_nudges(engine: Engine, now: datetime, after_days: Sequence[int]) -> in
                 continue
             if last_heard > now - timedelta(days=after_days[number - 1]):
                 continue
-            payload = {"trigger": "nudge", "number": number}
+            nudge = partial(Trigger, "nudge", "nudge", number=number)
             reference = nudge_reference(person_id, number)
-            row = queue_trigger(db, person_id, "nudge", payload, now, now, reference)
+            row = queue_trigger(db, person_id, nudge, now, now, reference)
             queued += row is not None
     return queued
 

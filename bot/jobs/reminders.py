@@ -1,27 +1,29 @@
 """Timed work as outbox rows: a reminder, a nudge or a follow-up is a *trigger* row with a
 not-before time, written in the transaction that caused it, so a restart loses none.
 
-A trigger row goes on the TRIGGER_CHANNEL, which no person reads: when it falls due, the
-worker's trigger runner (bot.jobs.triggers) tells the person's conversation (ReminderDue, NudgeDue,
-FollowUpDue), and the messages that produces go out as ordinary rows. The triggers of an
-appointment carry its reminders reference, so a cancellation or a move cancels them in the same
-transaction (bot.booking.appointment); a move schedules new ones.
+A trigger row goes on the timer channel (bot.delivery.outbound.TIMER), which no person reads:
+when it falls due, the worker's trigger runner (bot.jobs.triggers) tells the person's
+conversation (ReminderDue, NudgeDue, FollowUpDue), and the messages that produces go out as
+ordinary rows. The triggers of an appointment carry its reminders reference, so a cancellation
+or a move cancels them in the same transaction (bot.booking.appointment); a move schedules new
+ones.
 """
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
-from typing import Any
+from functools import partial
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
 from bot.booking.appointment import reminders_reference
+from bot.delivery.outbound import Kind, Trigger, queue
 from storage import repositories as repo
 from storage.booking import Appointment
 from storage.models import Outbox, Site
-
-TRIGGER_CHANNEL = "timer"
 
 
 @dataclass(frozen=True)
@@ -44,44 +46,40 @@ def schedule_reminders(
         if due > now:
             # A worker that was down must not send two reminders at once: the earlier one
             # is dropped once the later one is due.
-            extra = {"superseded_at": superseded.isoformat() if superseded else None}
-            rows.append(_trigger(db, appointment, "reminder", "reminder", due, now, extra))
+            rows.append(_trigger(db, appointment, "reminder", due, now, superseded))
     follow_up = _follow_up_time(db, appointment, times.follow_up_hour)
-    rows.append(_trigger(db, appointment, "follow_up", "nudge", follow_up, now, {}))
+    rows.append(_trigger(db, appointment, "follow_up", follow_up, now))
     return [row for row in rows if row is not None]
 
 
 def queue_trigger(
     db: Session,
     person_id: str,
-    kind: str,
-    payload: dict[str, Any],
+    trigger: Callable[[str], Trigger],
     due: datetime,
     now: datetime,
     reference: str,
 ) -> Outbox | None:
     """A trigger row for the person, on the identity they last used (None: nobody to tell).
 
-    `once` keys the row: a trigger run again after a crash is refused by the conversation.
+    `trigger` makes the trigger from its `once` key: a trigger run again after a crash is
+    refused by the conversation.
     """
     identity = repo.latest_identity(db, person_id)
     if identity is None:
         return None
-    assert identity.id is not None
-    payload = {**payload, "once": uuid.uuid4().hex}
-    return repo.enqueue(
-        db, identity.id, person_id, TRIGGER_CHANNEL, kind, payload, now,
-        not_before=due, reference=reference,
-    )  # fmt: skip
+    return queue(db, identity, trigger(uuid.uuid4().hex), now, due, reference)
 
 
 def _trigger(
-    db: Session, appointment: Appointment, trigger: str, kind: str, due: datetime,
-    now: datetime, extra: dict[str, Any],
+    db: Session, appointment: Appointment, trigger: Literal["reminder", "follow_up"],
+    due: datetime, now: datetime, superseded_at: datetime | None = None,
 ) -> Outbox | None:  # fmt: skip
-    payload = {"trigger": trigger, "appointment_id": appointment.id, **extra}
+    kind: Kind = "reminder" if trigger == "reminder" else "nudge"
+    timed = partial(Trigger, trigger, kind, appointment_id=appointment.id,
+                    superseded_at=superseded_at)  # fmt: skip
     reference = reminders_reference(appointment.id)
-    return queue_trigger(db, appointment.person_id, kind, payload, due, now, reference)
+    return queue_trigger(db, appointment.person_id, timed, due, now, reference)
 
 
 def _follow_up_time(db: Session, appointment: Appointment, hour: int) -> datetime:

@@ -6,17 +6,17 @@ late). The dialog engine then refuses what is stale for it (the person moved on)
 """
 
 from datetime import datetime
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
 from bot.conversation.service import ConversationService
-from bot.delivery.dispatcher import Dropped, RetryLater
+from bot.delivery.outbound import Recipient, Trigger
 from bot.delivery.quiet_hours import URGENT_BEFORE, QuietHours
+from bot.delivery.refusals import Dropped, Pause
 from dialogs.model import FollowUpDue, NudgeDue, ReminderDue
 from storage.booking import Appointment
-from storage.models import Identity, Site
+from storage.models import Site
 
 
 class TriggerRunner:
@@ -24,20 +24,20 @@ class TriggerRunner:
         self.service = service
         self.quiet = quiet
 
-    def __call__(self, identity: Identity, payload: dict[str, Any]) -> None:
-        trigger = payload.get("trigger")
-        person_id, once = identity.person_id, payload.get("once")
-        if trigger == "reminder":
-            self._reminder(person_id, payload["appointment_id"], payload.get("superseded_at"), once)
-        elif trigger == "follow_up":
-            self._follow_up(person_id, payload["appointment_id"], once)
-        elif trigger == "nudge":
-            self.service.tell(person_id, NudgeDue(payload["number"]), kind="nudge", once=once)
+    def __call__(self, recipient: Recipient, trigger: Trigger) -> None:
+        person_id, once = recipient.person_id, trigger.once
+        assert person_id is not None  # a trigger row is the person's
+        if trigger.trigger == "reminder" and trigger.appointment_id is not None:
+            self._reminder(person_id, trigger.appointment_id, trigger.superseded_at, once)
+        elif trigger.trigger == "follow_up" and trigger.appointment_id is not None:
+            self._follow_up(person_id, trigger.appointment_id, once)
+        elif trigger.trigger == "nudge" and trigger.number is not None:
+            self.service.tell(person_id, NudgeDue(trigger.number), kind="nudge", once=once)
         else:
-            raise Dropped(f"unknown trigger {trigger!r}")
+            raise Dropped(f"incomplete trigger {trigger.trigger!r}")
 
     def _reminder(
-        self, person_id: str, appointment_id: int, superseded_at: str | None, once: str | None
+        self, person_id: str, appointment_id: int, superseded_at: datetime | None, once: str
     ) -> None:
         appointment, zone = self._appointment(appointment_id)
         if appointment.status != "booked":
@@ -45,14 +45,14 @@ class TriggerRunner:
         now = self.service.clock()
         if now >= appointment.starts_at:
             raise Dropped("late: the meeting has begun")
-        if superseded_at and now >= datetime.fromisoformat(superseded_at):
+        if superseded_at and now >= superseded_at:
             raise Dropped("superseded: a later reminder is due")
         morning = self.quiet.morning(now, zone)
         if morning is not None and morning <= appointment.starts_at - URGENT_BEFORE:
-            raise RetryLater("quiet hours", (morning - now).total_seconds())
+            raise Pause("quiet hours", (morning - now).total_seconds())
         self.service.tell(person_id, ReminderDue(appointment_id), kind="reminder", once=once)
 
-    def _follow_up(self, person_id: str, appointment_id: int, once: str | None) -> None:
+    def _follow_up(self, person_id: str, appointment_id: int, once: str) -> None:
         appointment, _ = self._appointment(appointment_id)
         if appointment.status == "cancelled" or appointment.attended is False:
             raise Dropped("no meeting held")

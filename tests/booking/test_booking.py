@@ -20,8 +20,8 @@ from bot.booking import (
     no_shows,
     reminders_reference,
 )
+from bot.delivery.outbound import Outbound, queue
 from storage import availability
-from storage import repositories as repo
 from storage.booking import Appointment, Meeting
 from storage.db import unit_of_work
 from storage.models import Identity, Outbox
@@ -227,11 +227,8 @@ def add_reminder(engine: Engine, appointment: Appointment) -> int:
         identity = db.exec(
             select(Identity).where(Identity.person_id == appointment.person_id)
         ).one()
-        row = repo.enqueue(
-            db, identity.id, identity.person_id, "console", "reminder", {"text": "tomorrow"}, NOW,
-            not_before=appointment.starts_at - timedelta(days=1),
-            reference=reminders_reference(appointment.id),
-        )  # fmt: skip
+        row = queue(db, identity, Outbound("tomorrow", "reminder"), NOW,
+                    appointment.starts_at - timedelta(days=1), reminders_reference(appointment.id))
         return row.id
 
 

@@ -13,6 +13,7 @@ from bot.booking import (
     notify_counselor,
     reminders_reference,
 )
+from storage import outbox
 from storage import repositories as repo
 from storage.booking import Appointment
 from storage.db import unit_of_work
@@ -141,7 +142,7 @@ def test_notices_outlive_the_reminders_and_go_with_the_persons_erasure(
     appointment = booked_with_joao(network, people["ana"])
     with unit_of_work(network) as db:
         (row,) = notify_counselor(db, appointment, INTAKE, "booked", NOW)
-        repo.cancel_by_reference(db, reminders_reference(appointment.id))
+        outbox.cancel_by_reference(db, reminders_reference(appointment.id))
         assert db.get(Outbox, row.id).status == "pending"
         repo.erase_person(db, people["ana"], NOW)
         assert db.get(Outbox, row.id) is None

@@ -6,6 +6,7 @@ from sqlalchemy import Engine
 from sqlmodel import select
 
 from bot.contacts.reports import DeliveryReport, record_report
+from bot.delivery.outbound import Outbound, queue
 from storage import repositories as repo
 from storage.db import unit_of_work
 from storage.models import Identity, Outbox
@@ -17,9 +18,9 @@ def sent(engine: Engine, external_id: str) -> tuple[int, int]:
     """A message sent as `external_id`, and one still pending: the sent row's and identity's ids."""
     with unit_of_work(engine) as db:
         identity = repo.find_or_create_identity(db, "sms", "+351912345678", NOW)
-        row = repo.enqueue(db, identity.id, identity.person_id, "sms", "reply", {"text": "a"}, NOW)
-        repo.mark_sent(db, row, NOW, external_id)
-        repo.enqueue(db, identity.id, identity.person_id, "sms", "reply", {"text": "b"}, NOW)
+        row = queue(db, identity, Outbound("a"), NOW)
+        row.status, row.sent_at, row.external_id = "sent", NOW, external_id
+        queue(db, identity, Outbound("b"), NOW)
         return row.id, identity.id
 
 

@@ -101,10 +101,10 @@ def test_the_agenda_speaks_the_counselors_language(
     with unit_of_work(engine) as db:
         ana = db.exec(select(Counselor).where(Counselor.code == "ana-silva")).one()
         view = AgendaView(TEXTS, lang, LISBON)
-        payload = view.payload(db, ana, "today", NOW, note=None)
-    assert payload["text"].startswith(title + "\n\n")
-    assert TEXTS.text(lang, "agenda.no_intake") in payload["text"]
-    labels = [choice["label"] for choice in payload["choices"]]
+        message = view.message(db, ana, "today", NOW, note=None)
+    assert message.text.startswith(title + "\n\n")
+    assert TEXTS.text(lang, "agenda.no_intake") in message.text
+    labels = [choice.label for choice in message.choices]
     assert labels[:2] == [
         f"#{appointment_id} {TEXTS.text(lang, 'agenda.attended')}",
         f"#{appointment_id} {TEXTS.text(lang, 'agenda.no_show')}",

@@ -14,6 +14,7 @@ from sqlalchemy import Engine
 
 from bot.channels.console.channel import ConsoleChannel
 from bot.conversation.service import ConversationService
+from bot.delivery.policy import DeliveryPolicy
 from bot.network.importer import seed_demo_if_empty
 from dialogs.loader import intake_flow
 from storage.crypto import Cipher
@@ -33,7 +34,8 @@ def test_a_whole_intake_reads_as_its_golden_transcript(
     seed_demo_if_empty(engine)
     service = ConversationService(engine, intake_flow(), cipher, "2026-11", understand, clock)
     out = io.StringIO()
-    ConsoleChannel(service, out, jsonl=True).run(case, _ticking(golden["inputs"], clock))
+    channel = ConsoleChannel(service, DeliveryPolicy(), out, jsonl=True)
+    channel.run(case, _ticking(golden["inputs"], clock))
     transcript = [json.loads(line) for line in out.getvalue().splitlines()]
     if request.config.getoption("--update-golden"):
         golden["transcript"] = transcript

@@ -11,7 +11,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
-from sqlmodel import select
+from sqlmodel import func, select
 from twilio.request_validator import RequestValidator
 
 from bot.channels.twilio.sms import SMS_PATH, sms_router
@@ -25,6 +25,7 @@ from storage.db import unit_of_work
 from storage.models import Conversation, Identity, Outbox
 from tests.clock import RunningClock
 from tests.fakes.twilio_server import FakeTwilio, running
+from tests.telegram.person import eventually
 
 ACCOUNT_SID = "AC" + "0" * 32
 AUTH_TOKEN = "12345678901234567890123456789012"
@@ -77,7 +78,7 @@ def web_client(application: App) -> TestClient:
     web = FastAPI()
     settings, service = application.settings, application.service
     contacts = SmsContacts(service, settings.support_contact)
-    web.include_router(sms_router(settings, service, contacts))
+    web.include_router(sms_router(settings, service, contacts, application.delivery))
     return TestClient(web)
 
 
@@ -87,8 +88,9 @@ def application(engine: Engine, cipher: Cipher, settings: Settings) -> App:
 
 
 @pytest.fixture
-def client(application: App) -> TestClient:
-    return web_client(application)
+def client(application: App) -> Iterator[TestClient]:
+    with web_client(application) as started:  # the lifespan starts the hurry's thread
+        yield started
 
 
 def signed(url: str, params: dict[str, str], token: str = AUTH_TOKEN) -> dict[str, str]:
@@ -117,11 +119,27 @@ class Handset:
         self.number = number
 
     def text(self, body: str, sid: str | None = None) -> httpx.Response:
+        """Send a text and wait until what it brought has gone out (the web app answers Twilio
+        at once and sends from a thread of its own)."""
+        before = self._last_row()
         params = inbound_params(self.number, body, sid)
         response = self.client.post(SMS_PATH, data=params,
                                     headers=signed(PUBLIC_URL + SMS_PATH, params))
         assert response.status_code == 200, response.text
+        eventually(lambda: not self._unsent_since(before), "the replies to go out")
         return response
+
+    def _last_row(self) -> int:
+        with unit_of_work(self.engine) as db:
+            return db.exec(select(func.max(Outbox.id))).one() or 0
+
+    def _unsent_since(self, row_id: int) -> int:
+        with unit_of_work(self.engine) as db:
+            return db.exec(
+                select(func.count()).select_from(Outbox).where(
+                    Outbox.id > row_id, Outbox.channel == "sms", Outbox.status == "pending"
+                )
+            ).one()
 
     def inbox(self) -> list[str]:
         return self.twilio.bodies(to=self.number)

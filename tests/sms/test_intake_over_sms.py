@@ -5,6 +5,7 @@ from sqlalchemy import Engine
 from sqlmodel import select
 
 from bot.channels.twilio.sender import sms_body
+from bot.delivery.outbound import letter_of
 from bot.network.importer import seed_demo_if_empty
 from dialogs import segments
 from dialogs.loader import intake_flow
@@ -51,10 +52,10 @@ def test_a_whole_intake_completes_over_sms(
     assert intake.track is not None
     rows = sorted(phone.outbox(), key=lambda row: row.id)
     assert all(row.status == "sent" for row in rows)
-    assert bodies == [sms_body(row.payload) for row in rows]
+    assert bodies == [sms_body(letter_of(row)) for row in rows]
     assert not any(ch in body for body in bodies for ch in TYPOGRAPHY)
     # The summary repeats the person's own answers, so only its template has a fixed cost.
-    fixed = [sms_body(row.payload) for row in rows if row.payload["node"] != "summary"]
+    fixed = [sms_body(letter_of(row)) for row in rows if row.payload["node"] != "summary"]
     assert max(segments.count(body).segments for body in fixed) <= 3
 
 

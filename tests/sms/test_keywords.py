@@ -4,10 +4,10 @@ import pytest
 from sqlalchemy import Engine
 
 from bot.contacts.sms_keywords import Keyword, keyword_of, text_key
+from bot.delivery.outbound import Outbound, queue
 from dialogs import segments
 from dialogs.loader import intake_flow
 from dialogs.render import render
-from storage import repositories as repo
 from storage.db import unit_of_work
 from storage.models import Outbox
 from tests.fakes.twilio_server import FakeTwilio
@@ -97,9 +97,8 @@ def test_opting_out_cancels_what_was_still_to_be_sent(phone: Handset, engine: En
     in_language(phone, "pt")
     identity = phone.identity()
     with unit_of_work(engine) as db:
-        reminder = repo.enqueue(db, identity.id, identity.person_id, "sms", "reminder",
-                                {"text": "Amanhã às 10h"}, identity.created_at,
-                                not_before=identity.created_at.replace(year=2099))
+        reminder = queue(db, identity, Outbound("Amanhã às 10h", "reminder"),
+                         identity.created_at, identity.created_at.replace(year=2099))
     phone.text("STOP")
     with unit_of_work(engine) as db:
         assert db.get(Outbox, reminder.id).status == "cancelled"

@@ -5,15 +5,15 @@ import json
 from typer.testing import CliRunner
 
 from bot.channels.twilio.sender import sms_body
+from bot.delivery.outbound import Choice, Outbound
 from bot.entry.cli import app
 from dialogs import segments
 from dialogs.loader import intake_flow
 
 
-def payload(text: str, labels: list[str] = (), sms_text: str | None = None) -> dict:
-    choices = [{"id": str(i), "label": label} for i, label in enumerate(labels)]
-    return {"text": text, "sms_text": sms_text, "choices": choices, "node": "n", "lang": "pt",
-            "multiple": False}
+def payload(text: str, labels: list[str] = (), sms_text: str | None = None) -> Outbound:
+    choices = tuple(Choice(str(i), label) for i, label in enumerate(labels))
+    return Outbound(text, lang="pt", node="n", choices=choices, sms_text=sms_text)
 
 
 def test_the_short_variant_is_sent_when_there_is_one() -> None:

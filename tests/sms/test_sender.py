@@ -7,7 +7,9 @@ import pytest
 from sqlalchemy import Engine
 
 from bot.channels.twilio.sender import STATUS_PATH, TwilioSender, refusal
-from bot.delivery.dispatcher import Dispatcher, PermanentFailure, RetryLater
+from bot.delivery.dispatcher import Dispatcher
+from bot.delivery.outbound import Choice, Outbound, Recipient, queue
+from bot.delivery.refusals import Pause, PermanentFailure, RetryLater
 from storage import repositories as repo
 from storage.db import unit_of_work
 from storage.models import Identity, Outbox
@@ -15,8 +17,8 @@ from tests.clock import FakeClock
 from tests.fakes.twilio_server import FakeTwilio
 from tests.sms.conftest import OUR_NUMBER, PUBLIC_URL, make_settings
 
-TO = Identity(id=1, person_id="p", channel="sms", address="+351912345678")
-HELLO = {"text": "Olá", "sms_text": None, "choices": [{"id": "y", "label": "Sim"}]}
+TO = Recipient("sms", "+351912345678", "p")
+HELLO = Outbound("Olá", choices=(Choice("y", "Sim"),))
 
 
 def sender(twilio: FakeTwilio, **changes: object) -> TwilioSender:
@@ -46,28 +48,33 @@ def test_a_sender_needs_a_number_or_a_messaging_service(twilio: FakeTwilio) -> N
 
 
 @pytest.mark.parametrize(
-    ("status", "code", "marks"),
-    [(400, 21610, "opted_out"), (400, 21211, None), (400, 21614, None), (400, 21408, None)],
+    ("status", "code", "opted_out"),
+    [(400, 21610, True), (400, 21211, False), (400, 21614, False), (400, 21408, False)],
 )
 def test_refusals_for_good_stop_at_once(
-    twilio: FakeTwilio, status: int, code: int, marks: str | None
+    twilio: FakeTwilio, status: int, code: int, opted_out: bool
 ) -> None:
     twilio.fail_next(status, code)
     with pytest.raises(PermanentFailure) as failure:
         sender(twilio)(TO, HELLO)
-    assert failure.value.marks == marks
+    assert failure.value.opted_out == opted_out
     assert str(code) in str(failure.value)
     assert twilio.sent == []
 
 
-@pytest.mark.parametrize(("status", "code"), [(429, 20429), (500, None), (503, None),
-                                              (401, 20003)])
-def test_temporary_refusals_are_retried_later(twilio: FakeTwilio, status: int,
-                                              code: int | None) -> None:
+@pytest.mark.parametrize(("status", "code", "refusal"), [
+    (429, 20429, Pause), (500, None, RetryLater), (503, None, RetryLater),
+    (401, 20003, RetryLater),
+])  # fmt: skip
+def test_temporary_refusals_are_retried_later(
+    twilio: FakeTwilio, status: int, code: int | None, refusal: type[Exception]
+) -> None:
     twilio.fail_next(status, code)
-    with pytest.raises(RetryLater) as pause:
+    with pytest.raises(refusal) as later:
         sender(twilio)(TO, HELLO)
-    assert pause.value.seconds > 0
+    assert later.value.seconds > 0
+    # A 429 is Twilio's queue for the whole account: no attempt, and every row waits.
+    assert getattr(later.value, "whole_channel", False) == (status == 429)
 
 
 def test_a_network_failure_is_retried_later(twilio: FakeTwilio) -> None:
@@ -88,7 +95,7 @@ def test_the_sender_keeps_to_its_rate(twilio: FakeTwilio) -> None:
     rated = TwilioSender.from_settings(make_settings(twilio, sms_rate_per_second=1.0),
                                        lambda: ticks[0])
     rated(TO, HELLO)
-    with pytest.raises(RetryLater) as pause:
+    with pytest.raises(Pause) as pause:
         rated(TO, HELLO)
     assert pause.value.seconds == pytest.approx(1.0)
     assert len(twilio.sent) == 1
@@ -103,7 +110,7 @@ def test_twilio_21610_through_the_dispatcher_opts_the_number_out(
     clock = FakeClock()
     with unit_of_work(engine) as db:
         identity = repo.find_or_create_identity(db, "sms", TO.address, clock())
-        row = repo.enqueue(db, identity.id, identity.person_id, "sms", "reply", HELLO, clock())
+        row = queue(db, identity, HELLO, clock())
     twilio.fail_next(400, 21610)
     dispatcher = Dispatcher(engine, {"sms": sender(twilio)}, clock)
     assert dispatcher.dispatch_due(channel="sms") == 0

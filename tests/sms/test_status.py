@@ -7,6 +7,7 @@ from sqlmodel import select
 
 from bot.channels.twilio.sender import STATUS_PATH
 from bot.contacts.reports import moves_forward
+from bot.delivery.outbound import Outbound, queue
 from storage import repositories as repo
 from storage.db import unit_of_work
 from storage.models import Identity, Outbox
@@ -21,11 +22,10 @@ def sent_message(engine: Engine, sid: str, *also_pending: str) -> tuple[int, int
     now = FakeClock()()
     with unit_of_work(engine) as db:
         identity = repo.find_or_create_identity(db, "sms", NUMBER, now)
-        row = repo.enqueue(db, identity.id, identity.person_id, "sms", "reply",
-                           {"text": "Olá"}, now)
-        repo.mark_sent(db, row, now, sid)
+        row = queue(db, identity, Outbound("Olá"), now)
+        row.status, row.sent_at, row.external_id = "sent", now, sid
         for text in also_pending:
-            repo.enqueue(db, identity.id, identity.person_id, "sms", "reply", {"text": text}, now)
+            queue(db, identity, Outbound(text), now)
         return row.id, identity.id
 
 

@@ -7,9 +7,10 @@ import pytest
 from sqlalchemy import Engine, func, select, text
 from sqlalchemy.exc import NoResultFound, StatementError
 
+from storage import outbox
 from storage.db import lock_person, lock_person_of, make_engine, unit_of_work
 from storage.models import Identity, Person
-from storage.repositories import due_messages, enqueue, find_or_create_identity
+from storage.repositories import find_or_create_identity
 
 ROME = ZoneInfo("Europe/Rome")
 NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
@@ -55,19 +56,12 @@ def test_due_time_compares_as_an_instant_whatever_the_zone(engine: Engine) -> No
     utc = rome_morning.astimezone(UTC)
     with unit_of_work(engine) as session:
         identity = find_or_create_identity(session, "console", "ana", now=utc)
-        enqueue(
-            session,
-            identity.id,
-            identity.person_id,
-            "console",
-            "reminder",
-            {"text": "tomorrow"},
-            now=utc,
-            not_before=rome_morning,
-        )
-    with unit_of_work(engine) as session:
-        assert due_messages(session, utc - timedelta(minutes=1)) == []
-        assert len(due_messages(session, utc + timedelta(minutes=1))) == 1
+        row = outbox.NewRow(identity.id, identity.person_id, "console", "reminder", 20,
+                            {"text": "tomorrow"}, not_before=rome_morning)  # fmt: skip
+        outbox.add(session, row, now=utc)
+    lease = utc + timedelta(hours=1)
+    assert outbox.claim(engine, utc - timedelta(minutes=1), ["console"], 10, lease)[0] == []
+    assert len(outbox.claim(engine, utc + timedelta(minutes=1), ["console"], 10, lease)[0]) == 1
 
 
 def test_naive_datetimes_are_refused(engine: Engine) -> None:

@@ -5,6 +5,7 @@ import pytest
 from sqlalchemy import Engine, func, text
 from sqlmodel import Session, select
 
+from storage import outbox
 from storage.crypto import Cipher
 from storage.db import unit_of_work
 from storage.models import (
@@ -20,7 +21,6 @@ from storage.models import (
 )
 from storage.repositories import (
     ConsentRequired,
-    enqueue,
     erase_person,
     find_or_create_identity,
     has_consent,
@@ -62,7 +62,8 @@ def person_with_everything(session: Session, address: str, cipher: Cipher) -> st
     save_conversation(session, person_id, "intake", None, "completed", {"a": 1}, cipher, NOW)
     save_intake(session, new_intake(person_id), SPECIAL, cipher)
     request_hand_over(session, person_id, "goal", NOW)
-    enqueue(session, identity.id, person_id, "telegram", "reply", {"text": "ciao"}, NOW)
+    row = outbox.NewRow(identity.id, person_id, "telegram", "reply", 0, {"text": "ciao"}, NOW)
+    outbox.add(session, row, NOW)
     return person_id
 
 

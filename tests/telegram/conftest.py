@@ -56,6 +56,6 @@ def webhook(application: App) -> Iterator[Webhook]:
     web = FastAPI()
     settings, service = application.settings, application.service
     contacts = TelegramContacts(service, settings.default_timezone)
-    web.include_router(telegram_router(settings, service, contacts))
+    web.include_router(telegram_router(settings, service, contacts, application.delivery))
     with TestClient(web) as client:
         yield Webhook(client)

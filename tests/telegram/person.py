@@ -71,7 +71,8 @@ def polling_bot(application: App) -> Iterator[None]:
 
     def run() -> None:
         try:
-            polling = poll(settings, application.service, contacts, stop, timedelta(seconds=1))
+            polling = poll(settings, application.service, contacts, application.delivery, stop,
+                           timedelta(seconds=1))
             loop.run_until_complete(polling)
         except BaseException as error:
             failures.append(error)

@@ -12,6 +12,7 @@ from bot.channels.telegram.format import (
     parse_callback,
     split_text,
 )
+from bot.delivery.outbound import Choice, Outbound
 from dialogs.loader import intake_flow
 
 
@@ -35,15 +36,13 @@ def test_callback_data_we_did_not_write_is_not_read(data: str | None) -> None:
 
 
 def test_a_payload_without_choices_has_no_keyboard() -> None:
-    assert keyboard({"text": "Hello", "choices": []}) is None
+    assert keyboard(Outbound("Hello")) is None
 
 
 def test_choices_become_one_button_a_row_numbered_when_several_may_be_chosen() -> None:
-    choices = [{"id": "pt", "label": "Português"}, {"id": "en", "label": "English"}]
-    single = keyboard({"text": "?", "node": "mother_tongue", "choices": choices})
-    multiple = keyboard(
-        {"text": "?", "node": "other_languages", "choices": choices, "multiple": True}
-    )
+    choices = (Choice("pt", "Português"), Choice("en", "English"))
+    single = keyboard(Outbound("?", node="mother_tongue", choices=choices))
+    multiple = keyboard(Outbound("?", node="other_languages", choices=choices, multiple=True))
 
     assert [[(b.text, b.callback_data) for b in row] for row in single.inline_keyboard] == [
         [("Português", "c|mother_tongue|pt")], [("English", "c|mother_tongue|en")],

@@ -4,7 +4,6 @@ the test moves: keyboards, long texts, 429, 403, the limits, and what each error
 from collections.abc import Iterator
 from datetime import timedelta
 from functools import partial
-from typing import Any
 
 import httpx
 import pytest
@@ -16,7 +15,9 @@ from bot.channels.telegram.format import split_text
 from bot.channels.telegram.limits import CHAT_BURST, ChatLimits
 from bot.channels.telegram.runtime import make_bot
 from bot.channels.telegram.sender import TelegramSender, refusal_for
-from bot.delivery.dispatcher import Dispatcher, PermanentFailure, RetryLater
+from bot.delivery.dispatcher import Dispatcher
+from bot.delivery.outbound import CalendarInvite, Choice, Outbound, queue
+from bot.delivery.refusals import PermanentFailure, RetryLater
 from bot.settings import Settings
 from storage import repositories as repo
 from storage.db import unit_of_work
@@ -66,15 +67,18 @@ def dispatcher(engine: Engine, sender: TelegramSender, clock: FakeClock) -> Disp
     return Dispatcher(engine, {"telegram": sender}, clock)
 
 
-def queue(engine: Engine, clock: FakeClock, *payloads: dict[str, Any], chat: int = CHAT) -> None:
+def queued(engine: Engine, clock: FakeClock, *messages: Outbound, chat: int = CHAT) -> None:
     with unit_of_work(engine) as db:
         identity = repo.find_or_create_identity(db, "telegram", str(chat), clock())
-        for payload in payloads:
-            repo.enqueue(db, identity.id, identity.person_id, "telegram", "reply", payload, clock())
+        for message in messages:
+            queue(db, identity, message, clock())
 
 
-def text(words: str, **extra: Any) -> dict[str, Any]:
-    return {"text": words, "choices": [], "node": None, "multiple": False, **extra}
+def text(
+    words: str, node: str | None = None, choices: list[dict[str, str]] = (), ics: str | None = None
+) -> Outbound:
+    return Outbound(words, node=node, choices=tuple(Choice(**c) for c in choices),
+                    invite=CalendarInvite(ics, "REQUEST") if ics else None)  # fmt: skip
 
 
 def rows(engine: Engine) -> list[Outbox]:
@@ -90,7 +94,7 @@ def test_a_question_goes_out_with_its_keyboard_and_its_message_id_is_kept(
     engine: Engine, clock: FakeClock, dispatcher: Dispatcher, telegram: FakeTelegram
 ) -> None:
     choices = [{"id": "yes", "label": "Yes"}, {"id": "no", "label": "No"}]
-    queue(engine, clock, text("Do you agree?", node="consent", choices=choices))
+    queued(engine, clock, text("Do you agree?", node="consent", choices=choices))
 
     assert dispatcher.dispatch_due() == 1
 
@@ -113,7 +117,7 @@ def test_a_long_text_goes_in_parts_with_the_buttons_under_the_last(
     seconds: Seconds,
 ) -> None:
     long = "A sentence of some forty characters here. " * 500
-    queue(engine, clock, text(long, node="consent", choices=[{"id": "yes", "label": "Yes"}]))
+    queued(engine, clock, text(long, node="consent", choices=[{"id": "yes", "label": "Yes"}]))
 
     dispatcher.dispatch_due()
 
@@ -133,7 +137,7 @@ def test_a_429_hands_the_rows_back_for_retry_after_and_keeps_their_order(
     telegram: FakeTelegram,
     seconds: Seconds,
 ) -> None:
-    queue(engine, clock, text("one"), text("two"), text("three"))
+    queued(engine, clock, text("one"), text("two"), text("three"))
     telegram.fail_next("sendMessage", 429, retry_after=7)
 
     assert dispatcher.dispatch_due() == 0
@@ -155,7 +159,7 @@ def test_a_chat_past_its_rate_is_handed_back_and_sent_in_order_later(
     telegram: FakeTelegram,
     seconds: Seconds,
 ) -> None:
-    queue(engine, clock, *(text(str(n)) for n in range(5)))
+    queued(engine, clock, *(text(str(n)) for n in range(5)))
 
     assert dispatcher.dispatch_due() == int(CHAT_BURST)
     waiting = [r for r in rows(engine) if r.status == "pending"]
@@ -172,7 +176,7 @@ def test_a_chat_past_its_rate_is_handed_back_and_sent_in_order_later(
 def test_a_403_marks_the_person_unreachable_and_nothing_more_is_tried(
     engine: Engine, clock: FakeClock, dispatcher: Dispatcher, telegram: FakeTelegram
 ) -> None:
-    queue(engine, clock, text("one"), text("two"))
+    queued(engine, clock, text("one"), text("two"))
     telegram.block(CHAT)
 
     dispatcher.dispatch_due()
@@ -188,7 +192,7 @@ def test_a_403_marks_the_person_unreachable_and_nothing_more_is_tried(
 def test_a_telegram_outage_is_retried_later(
     engine: Engine, clock: FakeClock, dispatcher: Dispatcher, telegram: FakeTelegram
 ) -> None:
-    queue(engine, clock, text("one"))
+    queued(engine, clock, text("one"))
     telegram.fail_next("sendMessage", 502)
 
     dispatcher.dispatch_due()
@@ -201,7 +205,7 @@ def test_a_telegram_outage_is_retried_later(
 def test_a_bad_request_fails_the_row_for_good(
     engine: Engine, clock: FakeClock, dispatcher: Dispatcher, telegram: FakeTelegram
 ) -> None:
-    queue(engine, clock, text("one"))
+    queued(engine, clock, text("one"))
     telegram.fail_next("sendMessage", 400)
 
     dispatcher.dispatch_due()
@@ -243,7 +247,7 @@ def test_a_counselors_notification_brings_its_calendar_invite(
     engine: Engine, clock: FakeClock, dispatcher: Dispatcher, telegram: FakeTelegram
 ) -> None:
     ics = "BEGIN:VCALENDAR\r\nMETHOD:REQUEST\r\nEND:VCALENDAR\r\n"
-    queue(engine, clock, text("New booking: Orientation interview", ics=ics, ics_method="REQUEST"))
+    queued(engine, clock, text("New booking: Orientation interview", ics=ics))
 
     assert dispatcher.dispatch_due() == 1
 

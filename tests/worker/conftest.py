@@ -3,10 +3,10 @@ tests move, and the fake Telegram and Twilio servers. No network beyond 127.0.0.
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import Engine
 
+from bot.delivery.outbound import Kind, Outbound
 from dialogs.model import Input
 from storage import repositories as repo
 from storage.db import unit_of_work
@@ -34,5 +34,5 @@ def identities(engine: Engine, channel: str, addresses: list[str], now: datetime
         return [repo.find_or_create_identity(db, channel, a, now) for a in addresses]
 
 
-def text(words: str) -> dict[str, Any]:
-    return {"text": words, "choices": [], "node": None, "multiple": False}
+def text(words: str, kind: Kind = "broadcast") -> Outbound:
+    return Outbound(words, kind)

@@ -14,7 +14,8 @@ from bot.channels.telegram.limits import ChatLimits
 from bot.channels.telegram.runtime import make_bot
 from bot.channels.telegram.sender import TelegramSender
 from bot.delivery.dispatcher import Dispatcher
-from bot.delivery.quiet_hours import PersonZones, QuietDefer, QuietHours
+from bot.delivery.outbound import Outbound, Recipient
+from bot.delivery.policy import DeliveryPolicy
 from bot.jobs.broadcast import BadSegment, audience, parse_segment, progress, queue_broadcast
 from bot.settings import Settings
 from storage.db import unit_of_work
@@ -126,11 +127,11 @@ def test_a_worker_killed_mid_broadcast_loses_and_doubles_nothing(
     broadcast_id = queue_to(engine, clock, 12)
     sends = []
 
-    def dies_after_five(identity: Identity, payload: dict) -> str:
+    def dies_after_five(recipient: Recipient, message: Outbound) -> str:
         if len(sends) == 5:
             raise Crash
-        sends.append(identity.address)
-        return sender(identity, payload)
+        sends.append(recipient.address)
+        return sender(recipient, message)
 
     doomed = Dispatcher(engine, {"telegram": dies_after_five}, clock)
     with pytest.raises(Crash):
@@ -174,8 +175,7 @@ def test_a_broadcast_at_night_waits_for_the_morning(engine: Engine, telegram: Fa
     night = FakeClock()
     night.now = night.now.replace(hour=23)
     queue_to(engine, night, 2)
-    defer = QuietDefer(QuietHours(), PersonZones(engine, "Europe/Lisbon", lambda: 0.0))
-    dispatcher = Dispatcher(engine, {"telegram": sender}, night, defer=defer)
+    dispatcher = Dispatcher(engine, {"telegram": sender}, night, DeliveryPolicy())
 
     assert dispatcher.dispatch_due() == 0
     night.advance(hours=8, minutes=59)

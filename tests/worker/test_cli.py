@@ -9,9 +9,9 @@ from sqlalchemy import Engine
 from sqlmodel import Session, func, select
 from typer.testing import CliRunner
 
+from bot.delivery.outbound import queue
 from bot.entry.cli import app
 from bot.settings import get_settings
-from storage import repositories as repo
 from storage.db import unit_of_work
 from storage.models import Intake, Outbox
 from tests.clock import FakeClock
@@ -91,9 +91,8 @@ def test_failed_rows_are_listed_and_can_be_retried(engine: Engine) -> None:
     (identity,) = identities(engine, "telegram", ["1"], clock())
     with unit_of_work(engine) as db:
         for _ in range(2):
-            row = repo.enqueue(db, identity.id, identity.person_id, "telegram", "reply",
-                               text("hi"), clock())  # fmt: skip
-            repo.mark_failed(db, row, "telegram:400")
+            row = queue(db, identity, text("hi", "reply"), clock())
+            row.status, row.last_error, row.attempts = "failed", "telegram:400", 1
 
     listed = runner.invoke(app, ["outbox", "failed"])
     one = runner.invoke(app, ["outbox", "retry", str(row.id)])

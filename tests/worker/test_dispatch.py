@@ -3,15 +3,16 @@ clock."""
 
 from datetime import timedelta
 from random import Random
-from typing import Any
 
 import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from bot.delivery import outbox
-from bot.delivery.dispatcher import Dispatcher, Dropped, PermanentFailure, RetryLater, RetryPolicy
-from storage import repositories as repo
+from bot.delivery.dispatcher import Dispatcher
+from bot.delivery.outbound import Kind, Outbound, Recipient, queue
+from bot.delivery.policy import DeliveryPolicy, RetryPolicy
+from bot.delivery.refusals import Dropped, Pause, PermanentFailure, RetryLater
+from storage import outbox
 from storage.db import unit_of_work
 from storage.models import Identity, Outbox
 from tests.clock import FakeClock
@@ -27,20 +28,17 @@ class Recorder:
         self.calls: list[str] = []
         self.answers: list[Exception] = []
 
-    def __call__(self, identity: Identity, payload: dict[str, Any]) -> str:
-        self.calls.append(payload["text"])
+    def __call__(self, recipient: Recipient, message: Outbound) -> str:
+        self.calls.append(message.text)
         if self.answers:
             raise self.answers.pop(0)
         return f"id-{len(self.calls)}"
 
 
-def queue(engine: Engine, clock: FakeClock, count: int, kind: str = "broadcast") -> list[int]:
+def queued(engine: Engine, clock: FakeClock, count: int, kind: Kind = "broadcast") -> list[int]:
     people = identities(engine, "telegram", [str(n) for n in range(count)], clock())
     with unit_of_work(engine) as db:
-        return [
-            repo.enqueue(db, p.id, p.person_id, "telegram", kind, text(f"m{n}"), clock()).id
-            for n, p in enumerate(people)
-        ]
+        return [queue(db, p, text(f"m{n}", kind), clock()).id for n, p in enumerate(people)]
 
 
 def rows(engine: Engine) -> list[Outbox]:
@@ -56,7 +54,7 @@ def clock() -> FakeClock:
 def test_a_row_claimed_by_one_worker_is_not_claimed_by_another(
     engine: Engine, clock: FakeClock
 ) -> None:
-    queue(engine, clock, 3)
+    queued(engine, clock, 3)
     first, _ = outbox.claim(engine, clock(), ["telegram"], 2, clock() + LEASE)
     second, _ = outbox.claim(engine, clock(), ["telegram"], 10, clock() + LEASE)
 
@@ -67,10 +65,10 @@ def test_a_row_claimed_by_one_worker_is_not_claimed_by_another(
 def test_rows_of_a_worker_that_died_are_sent_once_after_its_lease(
     engine: Engine, clock: FakeClock
 ) -> None:
-    queue(engine, clock, 3)
+    queued(engine, clock, 3)
     dead, _ = outbox.claim(engine, clock(), ["telegram"], 10, clock() + LEASE)
     sender = Recorder()
-    survivor = Dispatcher(engine, {"telegram": sender}, clock, lease=LEASE)
+    survivor = Dispatcher(engine, {"telegram": sender}, clock, DeliveryPolicy(lease=LEASE))
 
     assert survivor.dispatch_due() == 0  # still the dead worker's
     clock.advance(minutes=5)
@@ -84,15 +82,15 @@ def test_rows_of_a_worker_that_died_are_sent_once_after_its_lease(
 
 
 def test_a_stop_gives_back_the_rows_claimed_but_not_tried(engine: Engine, clock: FakeClock) -> None:
-    queue(engine, clock, 4)
+    queued(engine, clock, 4)
     sender = Recorder()
     dispatcher = Dispatcher(engine, {"telegram": sender}, clock)
     original = sender.__call__
 
-    def stop_after_two(identity: Identity, payload: dict[str, Any]) -> str:
+    def stop_after_two(recipient: Recipient, message: Outbound) -> str:
         if len(sender.calls) == 1:
             dispatcher.stop()
-        return original(identity, payload)
+        return original(recipient, message)
 
     dispatcher.senders["telegram"] = stop_after_two
     assert dispatcher.dispatch_due() == 2
@@ -105,12 +103,12 @@ def test_a_stop_gives_back_the_rows_claimed_but_not_tried(engine: Engine, clock:
 def test_an_outage_backs_off_exponentially_with_jitter_then_fails(
     engine: Engine, clock: FakeClock
 ) -> None:
-    queue(engine, clock, 1)
+    queued(engine, clock, 1)
     sender = Recorder()
     sender.answers = [RetryLater("telegram:network", 30.0) for _ in range(4)]
     policy = RetryPolicy(max_attempts=4, base=timedelta(seconds=30), jitter=0.25,
                          rng=Random(7))  # fmt: skip
-    dispatcher = Dispatcher(engine, {"telegram": sender}, clock, retry=policy)
+    dispatcher = Dispatcher(engine, {"telegram": sender}, clock, DeliveryPolicy(retry=policy))
 
     waits = []
     for _ in range(3):
@@ -131,9 +129,9 @@ def test_an_outage_backs_off_exponentially_with_jitter_then_fails(
 def test_a_429_waits_its_retry_after_for_the_whole_channel_and_is_no_attempt(
     engine: Engine, clock: FakeClock
 ) -> None:
-    queue(engine, clock, 3)
+    queued(engine, clock, 3)
     sender = Recorder()
-    sender.answers = [RetryLater("telegram:429", 7.0)]
+    sender.answers = [Pause("telegram:429", 7.0, whole_channel=True)]
     dispatcher = Dispatcher(engine, {"telegram": sender}, clock)
 
     assert dispatcher.dispatch_due() == 0
@@ -149,9 +147,9 @@ def test_a_429_waits_its_retry_after_for_the_whole_channel_and_is_no_attempt(
 def test_a_permanent_refusal_fails_at_once_and_marks_the_identity(
     engine: Engine, clock: FakeClock
 ) -> None:
-    queue(engine, clock, 1)
+    queued(engine, clock, 1)
     sender = Recorder()
-    sender.answers = [PermanentFailure("twilio 21610 unsubscribed", marks="opted_out")]
+    sender.answers = [PermanentFailure("twilio 21610 unsubscribed", opted_out=True)]
     Dispatcher(engine, {"telegram": sender}, clock).dispatch_due()
 
     (row,) = rows(engine)
@@ -161,7 +159,7 @@ def test_a_permanent_refusal_fails_at_once_and_marks_the_identity(
 
 
 def test_a_dropped_row_is_cancelled_with_its_reason(engine: Engine, clock: FakeClock) -> None:
-    queue(engine, clock, 1, kind="reminder")
+    queued(engine, clock, 1, kind="reminder")
     sender = Recorder()
     sender.answers = [Dropped("late: the meeting has begun")]
     Dispatcher(engine, {"telegram": sender}, clock).dispatch_due()
@@ -171,6 +169,6 @@ def test_a_dropped_row_is_cancelled_with_its_reason(engine: Engine, clock: FakeC
 
 
 def test_only_channels_with_a_sender_are_claimed(engine: Engine, clock: FakeClock) -> None:
-    queue(engine, clock, 1)
+    queued(engine, clock, 1)
     assert Dispatcher(engine, {"sms": Recorder()}, clock).dispatch_due() == 0
     assert rows(engine)[0].status == "pending"

@@ -5,6 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.delivery.outbound import TIMER
 from bot.delivery.quiet_hours import QuietDefer, QuietHours
 from storage.models import Outbox
 
@@ -44,9 +45,10 @@ def test_hours_that_do_not_cross_midnight_work_too() -> None:
     assert lunch.morning(utc(2026, 11, 24, 12, 30), LISBON) is None
 
 
-def row(kind: str) -> Outbox:
-    return Outbox(identity_id=1, person_id="p", channel="telegram", kind=kind,
-                  payload={"text": "x"}, priority=0)  # fmt: skip
+def row(kind: str, channel: str = "telegram", meeting: datetime | None = None) -> Outbox:
+    payload = {"text": "x", **({"expires_at": meeting.isoformat()} if meeting else {})}
+    return Outbox(identity_id=1, person_id="p", channel=channel, kind=kind, payload=payload,
+                  priority=0)  # fmt: skip
 
 
 def test_broadcasts_and_nudges_wait_for_the_morning_but_replies_do_not() -> None:
@@ -54,6 +56,17 @@ def test_broadcasts_and_nudges_wait_for_the_morning_but_replies_do_not() -> None
     night = utc(2026, 11, 24, 23, 0)
     assert defer(row("broadcast"), night) == utc(2026, 11, 25, 8, 0)
     assert defer(row("nudge"), night) == utc(2026, 11, 25, 8, 0)
-    for kind in ("reply", "notification", "reminder"):
+    for kind in ("reply", "notification"):
         assert defer(row(kind), night) is None
     assert defer(row("broadcast"), utc(2026, 11, 25, 10, 0)) is None
+
+
+def test_a_reminders_message_waits_for_the_morning_unless_its_meeting_is_early() -> None:
+    defer = QuietDefer(NIGHT, lambda _person: LISBON)
+    night = utc(2026, 11, 24, 23, 0)
+    later = row("reminder", meeting=utc(2026, 11, 25, 15, 0))
+    early = row("reminder", meeting=utc(2026, 11, 25, 9, 0))  # 08:00 leaves too little time
+    assert defer(later, night) == utc(2026, 11, 25, 8, 0)
+    assert defer(early, night) is None
+    # The trigger of a reminder is held by the trigger runner, which knows the meeting.
+    assert defer(row("reminder", channel=TIMER), night) is None

@@ -9,8 +9,9 @@ from sqlmodel import Session, select
 from bot.booking import SlotRequest, Wish, cancel
 from bot.booking.answers import take_slot
 from bot.delivery.dispatcher import Dispatcher
+from bot.delivery.outbound import TIMER as TRIGGER_CHANNEL
 from bot.delivery.quiet_hours import QuietHours
-from bot.jobs.reminders import TRIGGER_CHANNEL, ReminderTimes
+from bot.jobs.reminders import ReminderTimes
 from bot.jobs.triggers import TriggerRunner
 from dialogs.model import BookingMade, FollowUpDue, ReminderDue, SlotChosen
 from storage.booking import Appointment

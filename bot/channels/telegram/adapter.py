@@ -10,7 +10,7 @@ person blocked or unblocked the bot. What the application decides on an update b
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import asynccontextmanager
 from typing import Protocol
 
@@ -68,13 +68,13 @@ class TelegramAdapter:
         contacts: Contacts,
         bot: Bot,
         bot_id: str,
-        nudge: Callable[[int | None], None],
+        hurry: Callable[[Iterable[int]], None],
     ) -> None:
         self._service = service
         self._contacts = contacts
         self._bot = bot
         self._bot_id = bot_id
-        self._nudge = nudge
+        self._hurry = hurry
         self._locks = ChatLocks()
 
     async def receive(self, update: Update) -> None:
@@ -94,7 +94,7 @@ class TelegramAdapter:
             if handled.duplicate:
                 return
             await self._tidy(received, retired)
-        self._nudge(handled.identity_id)
+        self._hurry(handled.outbox_ids)  # its own rows only, after the commit
 
     def _handle(self, received: Received) -> tuple[Handled, str | None]:
         # Looked up before the replies exist: the keyboard in view when the person wrote.

@@ -1,9 +1,10 @@
-"""How an outbox payload looks on Telegram: text cut below the size limit, choices as buttons."""
+"""How an outbound message looks on Telegram: text cut below the size limit, choices as buttons."""
 
 import re
-from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.delivery.outbound import Outbound
 
 MESSAGE_LIMIT = 4096  # Telegram's limit, counted in UTF-16 code units
 # Room is left under the limit for the answer appended when a question is edited after a choice.
@@ -29,23 +30,21 @@ def parse_callback(data: str | None) -> tuple[str, str] | None:
     return None
 
 
-def keyboard(payload: dict[str, Any]) -> InlineKeyboardMarkup | None:
+def keyboard(message: Outbound) -> InlineKeyboardMarkup | None:
     """One button a row. Where several may be chosen the buttons are numbered, because the
     question invites typing the numbers ("1 3") and a button picks only one."""
-    choices = payload.get("choices") or []
-    if not choices:
+    if not message.choices:
         return None
-    node = payload.get("node") or ""
-    numbered = bool(payload.get("multiple"))
+    node = message.node or ""
     return InlineKeyboardMarkup(
         [
             [
                 InlineKeyboardButton(
-                    f"{number}. {choice['label']}" if numbered else choice["label"],
-                    callback_data=callback_data(node, choice["id"]),
+                    f"{number}. {choice.label}" if message.multiple else choice.label,
+                    callback_data=callback_data(node, choice.id),
                 )
             ]
-            for number, choice in enumerate(choices, 1)
+            for number, choice in enumerate(message.choices, 1)
         ]
     )
 

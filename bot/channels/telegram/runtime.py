@@ -1,5 +1,6 @@
-"""The Telegram channel in a running process: adapter, outbox pump and sender put together, and
-the long-polling loop for a machine without a public address.
+"""The Telegram channel in a running process: adapter, sender and the hurry of the rows each
+update wrote put together, and the long-polling loop for a machine without a public address.
+Any other row (a broadcast, a reminder, a row the limits handed back for long) is the worker's.
 
 PTB is the transport only: one catch-all handler into the adapter, no PTB persistence and no
 JobQueue; the database and the outbox are the source of truth.
@@ -17,12 +18,13 @@ from telegram.ext import ApplicationBuilder, TypeHandler
 from bot.channels.telegram.adapter import Contacts, TelegramAdapter
 from bot.channels.telegram.limits import ChatLimits
 from bot.channels.telegram.menu import set_menus
-from bot.channels.telegram.pump import OutboxPump
 from bot.channels.telegram.sender import TelegramSender
 from bot.channels.telegram.updates import ALLOWED_UPDATES, CHANNEL, bot_id_of
 from bot.clock import monotonic_seconds
 from bot.conversation.service import ConversationService
 from bot.delivery.dispatcher import Dispatcher
+from bot.delivery.hurry import Hurry
+from bot.delivery.policy import DeliveryPolicy
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -65,24 +67,29 @@ def application_builder(settings: Settings) -> ApplicationBuilder:
 
 class TelegramRuntime:
     def __init__(
-        self, settings: Settings, service: ConversationService, contacts: Contacts, bot: Bot
+        self,
+        settings: Settings,
+        service: ConversationService,
+        contacts: Contacts,
+        bot: Bot,
+        delivery: DeliveryPolicy,
     ) -> None:
         limits = ChatLimits(
             settings.telegram_rate_overall, settings.telegram_rate_per_chat, monotonic_seconds
         )
         self.bot = bot
         self.sender = TelegramSender(partial(make_bot, settings), limits)
-        dispatcher = Dispatcher(service.engine, {CHANNEL: self.sender}, service.clock)
-        self.pump = OutboxPump(dispatcher, CHANNEL)
+        dispatcher = Dispatcher(service.engine, {CHANNEL: self.sender}, service.clock, delivery)
+        self.hurry = Hurry(dispatcher)
         self.adapter = TelegramAdapter(
-            service, contacts, bot, bot_id_of(token_of(settings)), self.pump.nudge
+            service, contacts, bot, bot_id_of(token_of(settings)), self.hurry
         )
 
     async def start(self) -> None:
-        self.pump.start()
+        self.hurry.start()
 
     async def stop(self) -> None:
-        await self.pump.stop()
+        await asyncio.to_thread(self.hurry.stop)
         await asyncio.to_thread(self.sender.close)
 
     async def on_update(self, update: object, _context: object) -> None:
@@ -100,13 +107,14 @@ async def poll(
     settings: Settings,
     service: ConversationService,
     contacts: Contacts,
+    delivery: DeliveryPolicy,
     stop: asyncio.Event,
     timeout: timedelta = POLL_TIMEOUT,
 ) -> None:
     """Fetch updates with getUpdates until `stop` is set (this removes any webhook)."""
     ptb = application_builder(settings).concurrent_updates(CONCURRENT_UPDATES).build()
     async with ptb:
-        runtime = TelegramRuntime(settings, service, contacts, ptb.bot)
+        runtime = TelegramRuntime(settings, service, contacts, ptb.bot, delivery)
         ptb.add_handler(TypeHandler(Update, runtime.on_update))
         await publish_menus(ptb.bot)
         await runtime.start()

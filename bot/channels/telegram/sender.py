@@ -2,7 +2,8 @@
 
 The Dispatcher is synchronous and calls a sender once a row; PTB's Bot is async. The sender owns
 a thread running an event loop with a Bot of its own and waits there for each call, so any
-synchronous caller (the pump's worker thread, a future worker process) can use it as it is.
+synchronous caller (the worker's channel loop, the web process's hurry) can use it as it is.
+It never waits on a limit before the first part of a message: a chat over its rate is a Pause.
 """
 
 import asyncio
@@ -28,8 +29,8 @@ from telegram.warnings import PTBDeprecationWarning
 
 from bot.channels.telegram.format import keyboard, split_text
 from bot.channels.telegram.limits import ChatLimits
-from bot.delivery.dispatcher import PermanentFailure, RetryLater
-from storage.models import Identity
+from bot.delivery.outbound import Outbound, Recipient
+from bot.delivery.refusals import Pause, PermanentFailure, RetryLater
 
 NETWORK_PAUSE = 30.0  # seconds before trying again a message that never reached Telegram
 TOKEN_PAUSE = 300.0  # a refused token needs the operator: keep the messages until it is fixed
@@ -58,18 +59,18 @@ class TelegramSender:
         )
         self._thread.start()
 
-    def __call__(self, identity: Identity, payload: dict[str, Any]) -> str:
-        chat = identity.address
+    def __call__(self, recipient: Recipient, message: Outbound) -> str:
+        chat = recipient.address
         hold = self._limits.held(chat)
         if hold is not None:
-            raise RetryLater(hold.reason, hold.seconds)
+            raise Pause(hold.reason, hold.seconds)
         wait = self._limits.take(chat)
         if wait > 0:
             hold = self._limits.hold(chat, "telegram:rate", wait)
-            raise RetryLater(hold.reason, hold.seconds)
+            raise Pause(hold.reason, hold.seconds)
         self._start_bot()
-        parts = split_text(payload["text"])
-        markup = keyboard(payload)
+        parts = split_text(message.text)
+        markup = keyboard(message)
         last = len(parts) - 1  # the buttons go under the last part
         try:
             message_id = self._send(chat, parts[0], markup if last == 0 else None)
@@ -79,8 +80,8 @@ class TelegramSender:
             message_id = self._after_the_first(
                 chat, partial(self._send, chat, parts[index], markup if index == last else None)
             )
-        if payload.get("ics"):  # a counselor's notification carries the calendar invite
-            self._after_the_first(chat, partial(self._send_invite, chat, payload["ics"]))
+        if message.invite:  # a counselor's notification carries the calendar invite
+            self._after_the_first(chat, partial(self._send_invite, chat, message.invite.ics))
         return str(message_id)
 
     def close(self) -> None:
@@ -138,10 +139,11 @@ class TelegramSender:
                 raise PermanentFailure(f"{refusal} (message cut short)") from None
         raise PermanentFailure("telegram:429 (message cut short)")
 
-    def _refusal(self, chat: str, error: TelegramError) -> RetryLater | PermanentFailure:
+    def _refusal(self, chat: str, error: TelegramError) -> Pause | RetryLater | PermanentFailure:
         if isinstance(error, RetryAfter):
+            # Telegram says the bot as a whole is too fast: every chat waits as long.
             hold = self._limits.hold(chat, "telegram:429", retry_seconds(error))
-            return RetryLater(hold.reason, hold.seconds)
+            return Pause(hold.reason, hold.seconds, whole_channel=True)
         return refusal_for(error)
 
     def _run(self, coroutine: Coroutine[Any, Any, T]) -> T:
@@ -151,7 +153,7 @@ class TelegramSender:
 def refusal_for(error: TelegramError) -> RetryLater | PermanentFailure:
     """What a Bot API error means for the outbox row (RetryAfter is handled by the sender)."""
     if isinstance(error, Forbidden):  # blocked by the user, or the account is gone
-        return PermanentFailure("telegram:403", marks="unreachable")
+        return PermanentFailure("telegram:403", unreachable=True)
     if isinstance(error, InvalidToken):
         return RetryLater("telegram:token", TOKEN_PAUSE)
     if isinstance(error, BadRequest):  # a NetworkError in PTB's hierarchy: test it first

@@ -20,6 +20,7 @@ from telegram.error import TelegramError
 from bot.channels.telegram.adapter import Contacts
 from bot.channels.telegram.runtime import TelegramRuntime, make_bot
 from bot.conversation.service import ConversationService
+from bot.delivery.policy import DeliveryPolicy
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -29,7 +30,7 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 
 
 def telegram_router(
-    settings: Settings, service: ConversationService, contacts: Contacts
+    settings: Settings, service: ConversationService, contacts: Contacts, delivery: DeliveryPolicy
 ) -> APIRouter:
     runtime: TelegramRuntime | None = None  # while the app runs, when a token is set
 
@@ -47,7 +48,7 @@ def telegram_router(
         except TelegramError as error:
             # Telegram being away must not keep the rest of the web app from starting.
             log.warning("telegram not reachable at start: %s", type(error).__name__)
-        started = runtime = TelegramRuntime(settings, service, contacts, bot)
+        started = runtime = TelegramRuntime(settings, service, contacts, bot, delivery)
         await started.start()
         try:
             yield

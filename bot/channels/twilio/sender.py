@@ -4,7 +4,6 @@ Reasons and logs carry Twilio's codes only: its error messages may quote the pho
 """
 
 import logging
-from typing import Any
 
 import requests
 from twilio.base.exceptions import TwilioRestException, TwilioServiceException
@@ -12,12 +11,12 @@ from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
 from bot.clock import Seconds
-from bot.delivery.dispatcher import PermanentFailure, RetryLater
+from bot.delivery.outbound import Outbound, Recipient
 from bot.delivery.ratelimit import TokenBucket
+from bot.delivery.refusals import Pause, PermanentFailure, RetryLater
 from bot.settings import Settings
 from dialogs import segments
 from dialogs.render import numbered
-from storage.models import Identity
 
 log = logging.getLogger(__name__)
 
@@ -30,12 +29,11 @@ UNSUBSCRIBED = 21610  # the person sent STOP to our number; Twilio refuses until
 NOT_DELIVERABLE = {21211: "invalid number", 21614: "not a mobile number"}
 
 
-def sms_body(payload: dict[str, Any]) -> str:
-    """An outbox payload as one SMS text: the short variant if any, choices as a numbered list,
+def sms_body(message: Outbound) -> str:
+    """A message as one SMS text: the short variant if any, choices as a numbered list,
     typography made plain so that a text without accents stays in the cheap GSM-7 alphabet."""
-    labels = [choice["label"] for choice in payload.get("choices", [])]
-    text = payload.get("sms_text") or payload["text"]
-    return segments.plain(numbered(text, labels))
+    labels = [choice.label for choice in message.choices]
+    return segments.plain(numbered(message.sms_text or message.text, labels))
 
 
 def twilio_client(settings: Settings) -> Client:
@@ -73,14 +71,14 @@ class TwilioSender:
         bucket = TokenBucket(settings.sms_rate_per_second, 1.0, clock)
         return cls(twilio_client(settings), origin, status_callback, bucket)
 
-    def __call__(self, identity: Identity, payload: dict[str, Any]) -> str:
+    def __call__(self, recipient: Recipient, outbound: Outbound) -> str:
         wait = self.bucket.take()
         if wait:
-            raise RetryLater("sms rate", wait)
+            raise Pause("sms rate", wait)
         try:
             message = self.client.messages.create(
-                to=identity.address,
-                body=sms_body(payload),
+                to=recipient.address,
+                body=sms_body(outbound),
                 status_callback=self.status_callback,
                 **self.origin,
             )
@@ -91,14 +89,14 @@ class TwilioSender:
         return message.sid
 
 
-def refusal(status: int, code: int | None) -> PermanentFailure | RetryLater:
+def refusal(status: int, code: int | None) -> PermanentFailure | Pause | RetryLater:
     """What an HTTP status and Twilio error code mean for the message and the number."""
     if code == UNSUBSCRIBED:
-        return PermanentFailure(f"twilio {code} unsubscribed", marks="opted_out")
+        return PermanentFailure(f"twilio {code} unsubscribed", opted_out=True)
     if code in NOT_DELIVERABLE:
         return PermanentFailure(f"twilio {code} {NOT_DELIVERABLE[code]}")
     if status == 429:
-        return RetryLater(f"twilio 429 {code or ''}".strip(), BUSY_PAUSE)
+        return Pause(f"twilio 429 {code or ''}".strip(), BUSY_PAUSE, whole_channel=True)
     if status >= 500:
         return RetryLater(f"twilio {status}", OUTAGE_PAUSE)
     if status == 401:

@@ -2,21 +2,20 @@
 
 `POST /webhooks/twilio/sms` turns a signed inbound message into an `Inbound` (the MessageSid as
 external id, so a retried webhook is processed once), lets the keyword screen and the flow handle
-it, answers Twilio at once with empty TwiML and sends the replies after the commit.
+it, and answers Twilio at once with empty TwiML; the rows its transaction wrote are handed to
+the process's hurry (bot.delivery.hurry), which sends them from a thread of its own: a request
+never waits on the SMS rate limit, whatever the backlog.
 `POST /webhooks/twilio/status` records delivery reports. See docs/sms.md.
 """
 
 import logging
-import time
-from collections.abc import Callable
-from datetime import datetime, timedelta
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Protocol
 from urllib.parse import parse_qsl
 
 import phonenumbers
-from fastapi import APIRouter, BackgroundTasks, HTTPException, Request, Response
-from sqlalchemy import func
-from sqlmodel import select
+from fastapi import APIRouter, FastAPI, HTTPException, Request, Response
 from starlette.concurrency import run_in_threadpool
 from twilio.request_validator import RequestValidator
 
@@ -25,17 +24,15 @@ from bot.clock import monotonic_seconds
 from bot.contacts.reports import DeliveryReport
 from bot.conversation.service import ConversationService, Inbound, Screen
 from bot.delivery.dispatcher import Dispatcher
+from bot.delivery.hurry import Hurry
+from bot.delivery.policy import DeliveryPolicy
 from bot.settings import Settings
-from storage.db import unit_of_work
-from storage.models import Outbox
 
 log = logging.getLogger(__name__)
 
 CHANNEL = "sms"
 SMS_PATH = "/webhooks/twilio/sms"
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>'
-PATIENCE = timedelta(seconds=20)  # how long a nudge waits out the rate limit before the worker
-SHORTEST_PAUSE = 0.01  # seconds; never spin while another dispatcher holds the rows
 
 
 def e164(number: str, region: str) -> str | None:
@@ -93,42 +90,6 @@ class Signature:
         return params
 
 
-class Courier:
-    """Sends one person's due SMS right after their message was handled, waiting out the rate
-    limit for a short while; whatever is due later is left to the worker."""
-
-    def __init__(
-        self,
-        dispatcher: Dispatcher,
-        sleep: Callable[[float], None] = time.sleep,
-        patience: timedelta = PATIENCE,
-    ) -> None:
-        self.dispatcher = dispatcher
-        self.sleep = sleep
-        self.patience = patience
-
-    def deliver(self, identity_id: int) -> int:
-        """Returns how many messages were sent."""
-        deadline = self.dispatcher.clock() + self.patience
-        sent = 0
-        while True:
-            sent += self.dispatcher.dispatch_due(channel=CHANNEL, identity_id=identity_id)
-            due = self._next_due(identity_id)
-            if due is None or due > deadline:
-                return sent
-            self.sleep(max(SHORTEST_PAUSE, (due - self.dispatcher.clock()).total_seconds()))
-
-    def _next_due(self, identity_id: int) -> datetime | None:
-        with unit_of_work(self.dispatcher.engine) as db:
-            return db.exec(
-                select(func.min(Outbox.not_before)).where(
-                    Outbox.identity_id == identity_id,
-                    Outbox.channel == CHANNEL,
-                    Outbox.status == "pending",
-                )
-            ).one()
-
-
 def report_of(params: dict[str, str]) -> DeliveryReport | None:
     """Twilio's status callback as a `DeliveryReport`; None without a message id or a status."""
     sid = params.get("MessageSid") or params.get("SmsSid")
@@ -156,27 +117,40 @@ def sms_router(
     settings: Settings,
     service: ConversationService,
     contacts: Contacts,
-    courier: Courier | None = None,
+    delivery: DeliveryPolicy,
 ) -> APIRouter:
-    """The Twilio webhooks; `courier` defaults to one sending through the configured Twilio."""
+    """The Twilio webhooks, sending through the configured Twilio."""
     signature = Signature(settings)
+    hurry: Hurry | None = None
     if signature.validator is None:
         log.warning("PERCORSO_TWILIO_AUTH_TOKEN is not set: every Twilio webhook gets 403")
-    elif courier is None:
+    else:
         sender = TwilioSender.from_settings(settings, monotonic_seconds)
-        courier = Courier(Dispatcher(service.engine, {CHANNEL: sender}, service.clock))
-    router = APIRouter()
+        hurry = Hurry(Dispatcher(service.engine, {CHANNEL: sender}, service.clock, delivery))
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        if hurry is None:
+            yield
+            return
+        hurry.start()
+        try:
+            yield
+        finally:
+            await run_in_threadpool(hurry.stop)
+
+    router = APIRouter(lifespan=lifespan)
 
     @router.post(SMS_PATH)
-    async def inbound_sms(request: Request, background: BackgroundTasks) -> Response:
+    async def inbound_sms(request: Request) -> Response:
         params = await signature.verified_params(request)
         inbound = inbound_of(params, settings.default_region)
         if inbound is None:
             log.warning("Twilio message without a usable MessageSid or From: ignored")
             return _twiml()
         handled = await run_in_threadpool(service.handle, inbound, contacts.screen)
-        if not handled.duplicate and handled.identity_id is not None and courier is not None:
-            background.add_task(courier.deliver, handled.identity_id)  # after the response
+        if not handled.duplicate and hurry is not None:
+            hurry(handled.outbox_ids)  # after the commit; sent from the hurry's thread
         return _twiml()
 
     @router.post(STATUS_PATH)

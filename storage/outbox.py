@@ -1,4 +1,7 @@
-"""The dispatcher's side of the outbox: claiming due rows under a lease, and ending them.
+"""The outbox table's rows: added, claimed under a lease, ended, cancelled, retried.
+
+What a row says and how it is sent is bot.delivery's business (bot.delivery.outbound writes the
+rows, bot.delivery.dispatcher sends them); this module only reads and writes the table.
 
 A claim moves the rows' `not_before` to the end of a lease and commits before anything goes on
 the network, so no transaction stays open during a send (SQLite holds its write lock for the
@@ -12,15 +15,45 @@ On PostgreSQL the claim skips rows another worker has locked (FOR UPDATE SKIP LO
 takes its write lock at BEGIN, so two claims never interleave there either.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, func, update
+from sqlalchemy import Engine, func, insert, update
 from sqlmodel import Session, col, select
 
 from storage.db import unit_of_work
 from storage.models import Identity, Outbox
+
+
+@dataclass(frozen=True)
+class NewRow:
+    """One row to add: who it goes to, on which channel, what it says, and when."""
+
+    identity_id: int
+    person_id: str | None
+    channel: str
+    kind: str
+    priority: int
+    payload: dict[str, Any]
+    not_before: datetime
+    reference: str | None = None
+
+
+def add(db: Session, row: NewRow, now: datetime) -> Outbox:
+    message = Outbox(**vars(row), created_at=now)
+    db.add(message)
+    db.flush()
+    return message
+
+
+def add_many(db: Session, rows: Sequence[NewRow], now: datetime) -> None:
+    """Many rows in one statement (a broadcast); their ids are not read back."""
+    if rows:
+        values = [{**vars(row), "created_at": now, "status": "pending", "attempts": 0}
+                  for row in rows]  # fmt: skip
+        db.exec(insert(Outbox), params=values)
 
 
 def claim(
@@ -29,17 +62,18 @@ def claim(
     channels: Iterable[str],
     limit: int,
     lease_until: datetime,
-    identity_id: int | None = None,
+    row_ids: Iterable[int] | None = None,
 ) -> tuple[list[Outbox], dict[int, Identity]]:
-    """Claim up to `limit` due rows of the channels, by priority then age, with their identities."""
+    """Claim up to `limit` due rows of the channels (of `row_ids` only, when given), by priority
+    then age, with their identities."""
     with unit_of_work(engine) as db:
         query = select(Outbox).where(
             Outbox.status == "pending",
             Outbox.not_before <= now,
             col(Outbox.channel).in_(list(channels)),
         )
-        if identity_id is not None:
-            query = query.where(Outbox.identity_id == identity_id)
+        if row_ids is not None:
+            query = query.where(col(Outbox.id).in_(list(row_ids)))
         query = query.order_by(Outbox.priority, Outbox.not_before, Outbox.id).limit(limit)
         rows = list(db.exec(query.with_for_update(skip_locked=True)).all())
         if not rows:
@@ -71,13 +105,10 @@ def end(engine: Engine, row: Outbox, **values: Any) -> bool:
         return result.rowcount == 1
 
 
-def mark_identity(engine: Engine, identity: Identity) -> None:
+def mark_identity(engine: Engine, identity_id: int, **values: bool) -> None:
+    """Record what a channel said about an address: `reachable`, `opted_out`."""
     with unit_of_work(engine) as db:
-        db.exec(
-            update(Identity)
-            .where(Identity.id == identity.id)
-            .values(reachable=identity.reachable, opted_out=identity.opted_out)
-        )
+        db.exec(update(Identity).where(Identity.id == identity_id).values(**values))
 
 
 def release(engine: Engine, rows: Iterable[Outbox], now: datetime) -> int:
@@ -96,6 +127,31 @@ def next_due(engine: Engine, channel: str) -> datetime | None:
                 Outbox.status == "pending", Outbox.channel == channel
             )
         ).one()
+
+
+def pending_among(
+    engine: Engine, row_ids: Iterable[int], channels: Iterable[str]
+) -> dict[int, datetime]:
+    """Of these rows, those of the channels still pending, with the time each falls due."""
+    with Session(engine) as db:
+        rows = db.exec(
+            select(Outbox.id, Outbox.not_before).where(
+                col(Outbox.id).in_(list(row_ids)),
+                col(Outbox.channel).in_(list(channels)),
+                Outbox.status == "pending",
+            )
+        ).all()
+    return {row_id: not_before for row_id, not_before in rows}
+
+
+def cancel_by_reference(db: Session, reference: str) -> int:
+    """Cancel the pending messages of one cause (e.g. an appointment's reminders)."""
+    result = db.exec(
+        update(Outbox)
+        .where(Outbox.reference == reference, Outbox.status == "pending")
+        .values(status="cancelled")
+    )
+    return result.rowcount
 
 
 # -- failed rows, for the operator ------------------------------------------------------------

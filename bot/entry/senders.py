@@ -1,0 +1,34 @@
+"""The channel senders of a process, for the channels the settings set up."""
+
+from functools import partial
+
+from bot.channels.telegram.limits import ChatLimits
+from bot.channels.telegram.runtime import make_bot
+from bot.channels.telegram.sender import TelegramSender
+from bot.channels.twilio.sender import TwilioSender
+from bot.clock import monotonic_seconds
+from bot.delivery.dispatcher import Sender
+from bot.settings import Settings
+
+
+def telegram_sender(settings: Settings) -> TelegramSender:
+    limits = ChatLimits(settings.telegram_rate_overall, settings.telegram_rate_per_chat,
+                        monotonic_seconds)  # fmt: skip
+    return TelegramSender(partial(make_bot, settings), limits)
+
+
+def channel_senders(settings: Settings) -> dict[str, Sender]:
+    """Telegram when a token is set, SMS when a Twilio account is."""
+    found: dict[str, Sender] = {}
+    if settings.telegram_token is not None:
+        found["telegram"] = telegram_sender(settings)
+    if settings.twilio_account_sid:
+        found["sms"] = TwilioSender.from_settings(settings, monotonic_seconds)
+    return found
+
+
+def close_senders(senders: dict[str, Sender]) -> None:
+    for sender in senders.values():
+        close = getattr(sender, "close", None)
+        if close is not None:
+            close()
