@@ -16,6 +16,7 @@ demo: $(INSTALLED)
 
 test: $(INSTALLED)
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 	$(BIN)/percorso flows check
 	$(BIN)/pytest
 

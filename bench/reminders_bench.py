@@ -131,7 +131,7 @@ def main() -> None:
     policy = replace(application.delivery, quiet=QuietHours.parse("00:00-00:00"))
     worker = Worker(application.engine, application.service.clock, policy, settings,
                     [Channel(TRIGGER_CHANNEL, recorder, None, 50)])  # fmt: skip
-    jobs = scheduler(application, worker, settings)
+    jobs = scheduler(application.service, worker, settings)
     before = rss_mb()
     worker.start()
     jobs.start()

@@ -71,7 +71,7 @@ def worker() -> None:
     application = build_app(settings, wall_clock)
     running = Worker(application.engine, application.service.clock, application.delivery,
                      settings, channels(application))  # fmt: skip
-    jobs = scheduler(application, running, settings)
+    jobs = scheduler(application.service, running, settings)
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())

@@ -8,8 +8,8 @@ from typing import Any
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
+from bot.conversation.service import ConversationService
 from bot.delivery.worker import Worker
-from bot.entry.bootstrap import App
 from bot.jobs.agenda import queue_agendas
 from bot.jobs.nudges import queue_nudges
 from bot.settings import Settings
@@ -21,21 +21,22 @@ NUDGES_MINUTES = 15
 AGENDA_MINUTES = 5
 
 
-def scheduler(application: App, worker: Worker, settings: Settings) -> BackgroundScheduler:
-    clock = application.service.clock
+def scheduler(
+    service: ConversationService, worker: Worker, settings: Settings
+) -> BackgroundScheduler:
+    clock = service.clock
     jobs = BackgroundScheduler(timezone=UTC)
     single: dict[str, Any] = {"max_instances": 1, "coalesce": True}
     at_start = {**single, "next_run_time": clock()}  # a restart catches up at once
     jobs.add_job(worker.wake, "interval", seconds=TICK_SECONDS, id="dispatch", **single)
     jobs.add_job(
-        lambda: _run("nudges", queue_nudges, application.engine, clock(),
+        lambda: _run("nudges", queue_nudges, service.engine, clock(),
                      settings.nudge_after_days),
         "interval", minutes=NUDGES_MINUTES, id="nudges", **at_start,
     )  # fmt: skip
     jobs.add_job(
-        lambda: _run("agenda", queue_agendas, application.engine,
-                     application.service.flow.catalogues, clock(),
-                     application.settings.default_timezone, settings.agenda_hour),
+        lambda: _run("agenda", queue_agendas, service.engine, service.flow.catalogues, clock(),
+                     settings.default_timezone, settings.agenda_hour),
         "interval", minutes=AGENDA_MINUTES, id="agenda", **at_start,
     )  # fmt: skip
     return jobs

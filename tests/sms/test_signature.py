@@ -11,7 +11,6 @@ from storage.crypto import Cipher
 from storage.db import unit_of_work
 from storage.models import InboundSeen
 from tests.fakes.twilio_server import FakeTwilio
-from tests.telegram.person import eventually
 from tests.sms.conftest import (
     PUBLIC_URL,
     Handset,
@@ -21,6 +20,7 @@ from tests.sms.conftest import (
     signed,
     web_client,
 )
+from tests.telegram.person import eventually
 
 SENDER = "+351912345678"
 
