@@ -33,6 +33,14 @@ class Settings(BaseSettings):
     sms_rate_per_second: float = 1.0  # per sending number or messaging service (a long code: 1)
     public_url: str = "http://localhost:8000"
 
+    smtp_url: SecretStr | None = None  # smtp://user:pass@host:587 (STARTTLS if offered), smtps://
+    mail_from: str = "percorso@localhost"
+    email_rate_per_second: float = 5.0
+
+    handover_take_minutes: int = 120  # of the site's working time, before the coordinator is told
+    handover_default_site: str = ""  # site code for people of no known site; "": the first site
+    coordinator_email: str = ""  # the network's coordinator, for sites without one of their own
+
     @property
     def resolved_database_url(self) -> str:
         return self.database_url or f"sqlite:///{self.data_dir / 'percorso.sqlite3'}"

@@ -191,7 +191,8 @@ class Dispatcher:
             return 0
         self._pace(row.channel)
         try:
-            external_id = self.senders[row.channel](identity, row.payload)
+            # The row's id lets a sender make a retry recognisable (an e-mail's Message-ID).
+            external_id = self.senders[row.channel](identity, {**row.payload, "outbox_id": row.id})
         except RetryLater as pause:
             self._hand_back(row, pause)
             return 0

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
 
+from bot.channels.email.sender import EmailSender, SmtpServer
 from bot.channels.telegram.limits import ChatLimits
 from bot.channels.telegram.runtime import make_bot
 from bot.channels.telegram.sender import TelegramSender
@@ -42,7 +43,8 @@ class Channel:
 
 
 def channels(application: App, worker: WorkerSettings) -> list[Channel]:
-    """The channels this worker can send on: triggers always, Telegram and SMS when set up."""
+    """The channels this worker can send on: triggers always, Telegram, SMS and e-mail when set
+    up."""
     settings = application.settings
     quiet = QuietHours.parse(worker.quiet_hours)
     found = [Channel(TRIGGER_CHANNEL, TriggerRunner(application.service, quiet), None,
@@ -57,6 +59,11 @@ def channels(application: App, worker: WorkerSettings) -> list[Channel]:
         rate = settings.sms_rate_per_second * worker.rate_margin
         found.append(Channel("sms", TwilioSender.from_settings(settings, monotonic_seconds), rate,
                              max(10, int(2 * rate))))  # fmt: skip
+    if settings.smtp_url is not None:
+        server = SmtpServer.parse(settings.smtp_url.get_secret_value())
+        sender = EmailSender(server, settings.mail_from, application.service.clock)
+        rate = settings.email_rate_per_second * worker.rate_margin
+        found.append(Channel("email", sender, rate, max(10, int(2 * rate))))
     return found
 
 

@@ -7,6 +7,7 @@ from sqlalchemy import Engine
 
 from bot.clock import Clock
 from bot.conversation.service import ConversationService, Understand
+from bot.counselors.handovers import HandOverRules
 from bot.network.importer import seed_demo_if_empty
 from bot.settings import Settings
 from dialogs.loader import intake_flow
@@ -43,5 +44,15 @@ def build_app(settings: Settings, clock: Clock, understand: Understand | None = 
     service = ConversationService(
         engine, intake_flow(), cipher, settings.privacy_notice_version, understand, clock,
         link_code_minutes=settings.link_code_minutes, default_zone=settings.default_timezone,
+        hand_over_rules=hand_over_rules(settings),
     )
     return App(settings, engine, cipher, service)
+
+
+def hand_over_rules(settings: Settings) -> HandOverRules:
+    return HandOverRules(
+        take_minutes=settings.handover_take_minutes,
+        default_site=settings.handover_default_site,
+        coordinator_email=settings.coordinator_email,
+        desk_url=settings.public_url.rstrip("/") + "/desk",
+    )

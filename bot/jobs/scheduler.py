@@ -9,8 +9,9 @@ from typing import Any
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from bot.delivery.worker import Worker
-from bot.entry.bootstrap import App
+from bot.entry.bootstrap import App, hand_over_rules
 from bot.jobs.agenda import queue_agendas
+from bot.jobs.handovers import escalate_overdue
 from bot.jobs.nudges import queue_nudges
 from bot.worker_settings import WorkerSettings
 
@@ -19,6 +20,7 @@ log = logging.getLogger(__name__)
 TICK_SECONDS = 1.0
 NUDGES_MINUTES = 15
 AGENDA_MINUTES = 5
+HANDOVERS_MINUTES = 1
 
 
 def scheduler(application: App, worker: Worker, settings: WorkerSettings) -> BackgroundScheduler:
@@ -36,6 +38,11 @@ def scheduler(application: App, worker: Worker, settings: WorkerSettings) -> Bac
         lambda: _run("agenda", queue_agendas, application.engine, clock(),
                      application.settings.default_timezone, settings.agenda_hour),
         "interval", minutes=AGENDA_MINUTES, id="agenda", **at_start,
+    )  # fmt: skip
+    rules = hand_over_rules(application.settings)
+    jobs.add_job(
+        lambda: _run("hand-overs", escalate_overdue, application.service, rules, clock()),
+        "interval", minutes=HANDOVERS_MINUTES, id="handovers", **at_start,
     )  # fmt: skip
     return jobs
 
