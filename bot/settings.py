@@ -49,6 +49,16 @@ class Settings(BaseSettings):
     send_concurrency: int = 1  # sends at once per channel: raise it when a send takes > 30 ms
     rate_margin: float = 0.97  # the worker paces this much under a channel's limit
 
+
+    # E-mail and hand-overs
+    smtp_url: SecretStr | None = None  # smtp://user:pass@host:587 (STARTTLS if offered), smtps://
+    mail_from: str = "percorso@localhost"
+    email_rate_per_second: float = 5.0
+
+    handover_take_minutes: int = 120  # of the site's working time, before the coordinator is told
+    handover_default_site: str = ""  # site code for people of no known site; "": the first site
+    coordinator_email: str = ""  # the network's coordinator, for sites without one of their own
+
     @model_validator(mode="after")
     def _twilio_sends_from_somewhere(self) -> "Settings":
         if self.twilio_auth_token is not None and not (

@@ -227,6 +227,29 @@ class IdentityLinked:
     has_data: bool = False
 
 
+@dataclass(frozen=True)
+class HandOverOpened:
+    """The host's answer to HandOverRequested: whose counselors will answer, usually within how
+    many working hours, and by when at the latest as the person reads it ("wed 25 Nov, 11:00")."""
+
+    site: str
+    hours: int
+    by: str
+
+
+@dataclass(frozen=True)
+class HandOverDelayed:
+    """No counselor took the hand-over in time: the coordinator was told; an answer by `by`."""
+
+    site: str
+    by: str
+
+
+@dataclass(frozen=True)
+class HandOverClosed:
+    """The hand-over ended (by the counselor, or the person's word for it): the bot is back."""
+
+
 Input = (
     Start
     | Message
@@ -242,6 +265,9 @@ Input = (
     | FollowUpDue
     | LinkCodeIssued
     | IdentityLinked
+    | HandOverOpened
+    | HandOverDelayed
+    | HandOverClosed
 )
 
 
@@ -286,7 +312,16 @@ class LinkCodeGiven:
     code: str
 
 
-Request = SlotsWanted | SlotChosen | LinkCodeWanted | LinkCodeGiven
+@dataclass(frozen=True)
+class HandOverRequested:
+    """The person asked for a person at `node`: the host opens a hand-over, tells the counselors
+    and answers with HandOverOpened. Until it closes, the host keeps the person's messages in
+    the hand-over's thread instead of stepping the dialog."""
+
+    node: str | None
+
+
+Request = SlotsWanted | SlotChosen | LinkCodeWanted | LinkCodeGiven | HandOverRequested
 
 
 # --- session ---------------------------------------------------------------------------------
@@ -372,11 +407,6 @@ class IntakeCompleted:
 
 
 @dataclass(frozen=True)
-class HandOverRequested:
-    node: str | None
-
-
-@dataclass(frozen=True)
 class ErasureRequested:
     pass
 
@@ -419,7 +449,6 @@ Event = (
     | LanguageChosen
     | ConsentRecorded
     | IntakeCompleted
-    | HandOverRequested
     | ErasureRequested
     | CancellationRequested
     | CancellationExplained

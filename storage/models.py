@@ -133,6 +133,10 @@ class IntakeSpecial(SQLModel, table=True):
 
 
 class HandOver(SQLModel, table=True):
+    """A person's request to talk to a person: open (waiting, then taken by a counselor) until
+    closed. Its thread is in storage.handovers; `due_at` is when it should be taken by, counted
+    in the site's working hours, after which the coordinator is told (`escalated_at`)."""
+
     __tablename__ = "hand_over"
 
     id: int | None = Field(default=None, primary_key=True)
@@ -140,6 +144,15 @@ class HandOver(SQLModel, table=True):
     requested_at: datetime = _time()
     node: str | None = None
     status: str = "open"  # open | closed
+    lang: str | None = None
+    channel: str | None = None  # where the person asked from
+    site_id: int | None = Field(default=None, foreign_key="site.id", ondelete="SET NULL")
+    due_at: datetime | None = _time(nullable=True)
+    taken_by: int | None = Field(default=None, foreign_key="counselor.id", ondelete="SET NULL")
+    taken_at: datetime | None = _time(nullable=True)
+    escalated_at: datetime | None = _time(nullable=True)
+    closed_at: datetime | None = _time(nullable=True)
+    closed_by: str | None = None  # person | counselor
 
 
 class Outbox(SQLModel, table=True):
@@ -180,6 +193,7 @@ class Site(SQLModel, table=True):
     phone: str | None = None
     opening_notes: str | None = None
     accessibility: str | None = None
+    coordinator_email: str | None = None  # told of hand-overs nobody took in time
 
 
 class Counselor(SQLModel, table=True):

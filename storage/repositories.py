@@ -188,7 +188,7 @@ def has_consent(session: Session, person_id: str, scope: str) -> bool:
     return latest is not None and latest.granted
 
 
-# -- intake and hand-over -------------------------------------------------------------------
+# -- intake -------------------------------------------------------------------------------
 
 
 def save_intake(
@@ -212,19 +212,6 @@ def save_intake(
     return intake
 
 
-def request_hand_over(
-    session: Session, person_id: str, node: str | None, now: datetime
-) -> HandOver:
-    """An open request for a person to take over; asking again returns the one still open."""
-    open_request = session.exec(
-        select(HandOver).where(HandOver.person_id == person_id, HandOver.status == "open")
-    ).first()
-    if open_request is not None:
-        return open_request
-    hand_over = HandOver(person_id=person_id, node=node, requested_at=now, status="open")
-    session.add(hand_over)
-    session.flush()
-    return hand_over
 
 
 # -- erasure and export ---------------------------------------------------------------------

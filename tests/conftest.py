@@ -17,6 +17,7 @@ from storage.crypto import Cipher
 from storage.db import make_engine
 from storage.migrate import upgrade
 from storage.tables import metadata
+from tests.fakes.smtp_server import Mailbox, running_smtp
 from tests.fakes.telegram_server import FakeTelegram, running
 
 POSTGRES_URL = os.environ.get("PERCORSO_TEST_DATABASE_URL", "")
@@ -88,6 +89,13 @@ def telegram_server() -> Iterator[FakeTelegram]:
 def telegram(telegram_server: FakeTelegram) -> FakeTelegram:
     telegram_server.reset()
     return telegram_server
+
+
+@pytest.fixture
+def smtp() -> Iterator[tuple[Mailbox, str]]:
+    """A real SMTP server on loopback: its mailbox, and the URL to reach it."""
+    with running_smtp() as server:
+        yield server
 
 
 @pytest.fixture

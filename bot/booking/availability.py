@@ -9,7 +9,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cached_property, lru_cache
-from typing import Literal
+from typing import Literal, TypeVar
 from zoneinfo import ZoneInfo
 
 Minutes = tuple[int, int]
@@ -168,9 +168,12 @@ def subtract(spans: list[Minutes], cut: Minutes) -> list[Minutes]:
     return kept
 
 
-def merge(spans: list[Minutes]) -> list[Minutes]:
-    """Sorted spans, touching or overlapping ones joined."""
-    merged: list[Minutes] = []
+Point = TypeVar("Point", int, datetime)
+
+
+def merge(spans: list[tuple[Point, Point]]) -> list[tuple[Point, Point]]:
+    """Sorted spans (of minutes, or of instants), touching or overlapping ones joined."""
+    merged: list[tuple[Point, Point]] = []
     for start, end in sorted(spans):
         if merged and start <= merged[-1][1]:
             merged[-1] = (merged[-1][0], max(merged[-1][1], end))

@@ -1,10 +1,9 @@
 """Telling the counselor about a booking, a move or a cancellation, through the outbox.
 
 The message goes to the counselor's Telegram chat once they have linked it
-(Counselor.telegram_chat_id). Until then it is recorded all the same, on the "email" channel
-to the counselor's e-mail address, and stays pending: no e-mail sender exists yet, so the
-dispatcher must only claim channels it has a sender for (Dispatcher.dispatch_due(channel=...)).
-A counselor with neither gets the address "counselor:<code>", to be found and fixed.
+(Counselor.telegram_chat_id), and until then by e-mail to the counselor's address, with the
+invite attached (bot.channels.email). A counselor with neither gets the address
+"counselor:<code>": the row fails, to be found and fixed.
 
 The message carries the text and the calendar invite. The row's person is the person booked,
 not the counselor: erasing that person removes the messages about them.

@@ -26,6 +26,8 @@ from bot.booking.answers import (
 )
 from bot.clock import Clock
 from bot.conversation.intake_record import intake_from
+from bot.counselors import handovers
+from bot.counselors.handovers import HandOverRules, Routed
 from bot.delivery.outbound import Choice, Kind, Outbound, queue, written
 from bot.jobs.reminders import ReminderTimes
 from dialogs import engine as dialog
@@ -40,6 +42,7 @@ from dialogs.model import (
     FirstNameGiven,
     Flow,
     FollowUpAnswered,
+    HandOverClosed,
     HandOverRequested,
     IdentityLinked,
     Input,
@@ -137,6 +140,7 @@ class ConversationService:
         link_code_minutes: int = 15,
         default_zone: str = "Europe/Lisbon",
         reminders: ReminderTimes | None = None,
+        hand_over_rules: HandOverRules | None = None,
     ) -> None:
         self.engine = engine
         self.flow = flow
@@ -147,6 +151,7 @@ class ConversationService:
         self.default_zone = default_zone
         self.link_code_minutes = link_code_minutes
         self.reminders = reminders or ReminderTimes()
+        self.hand_over_rules = hand_over_rules or HandOverRules()
 
     def handle(self, inbound: Inbound, screen: Screen | None = None) -> Handled:
         now = self.clock()
@@ -192,8 +197,14 @@ class ConversationService:
         return identity
 
     def _step(self, db: DbSession, identity: Identity, inbound: Inbound, now: datetime) -> None:
+        # While a hand-over is open the person writes to a counselor, not to the dialog.
+        said = _said(inbound)
+        routed = handovers.route(db, self.cipher, self.flow, identity.person_id, said, now)
+        if routed is Routed.THREAD:
+            return
         session = self._session(db, identity.person_id)
-        given = self._input(db, identity.person_id, inbound, session, now)
+        given = (HandOverClosed() if routed is Routed.CLOSED
+                 else self._input(db, identity.person_id, inbound, session, now))  # fmt: skip
         self._run(_Context(db, identity, session, now), given)
 
     def _session(self, db: DbSession, person_id: str) -> DialogState:
@@ -298,8 +309,12 @@ class ConversationService:
         intake = intake_from(event, context.identity, context.session, self.notice_version)
         repo.save_intake(context.db, intake, event.special or None, self.cipher)
 
-    def _hand_over_requested(self, context: _Context, event: HandOverRequested) -> None:
-        repo.request_hand_over(context.db, context.identity.person_id, event.node, context.now)
+    def _hand_over_requested(self, context: _Context, request: HandOverRequested) -> Input:
+        session = context.session
+        return handovers.open_for(
+            context.db, self.cipher, self.hand_over_rules, context.identity,
+            session.lang or self.flow.default_lang, session.answers, request.node, context.now,
+        )  # fmt: skip
 
     def _slots_wanted(self, context: _Context, request: SlotsWanted) -> Input:
         return find_slots(context.db, request, context.now)
@@ -348,6 +363,15 @@ class ConversationService:
         context.erased = True
 
 
+def _said(inbound: Inbound) -> str:
+    """The inbound as a line of a hand-over's thread."""
+    if inbound.text is not None:
+        return inbound.text
+    if inbound.picked:
+        return inbound.picked[1]
+    return f"[{inbound.media or 'start'}]"
+
+
 def _sites_text(db: DbSession, lang: str | None) -> str:
     """The sites where someone speaks the person's language (all, when none does)."""
     sites = db.exec(select(Site).order_by(Site.id)).all()
@@ -364,7 +388,6 @@ _HANDLERS: dict[type[Event], Callable[[ConversationService, _Context, Event], No
     FirstNameGiven: ConversationService._first_name_given,
     ConsentRecorded: ConversationService._consent_recorded,
     IntakeCompleted: ConversationService._intake_completed,
-    HandOverRequested: ConversationService._hand_over_requested,
     ErasureRequested: ConversationService._erasure_requested,
     CancellationRequested: ConversationService._cancellation_requested,
     CancellationExplained: ConversationService._cancellation_explained,
@@ -378,4 +401,5 @@ _ANSWERS: dict[type[Request], Callable[[ConversationService, _Context, Request],
     SlotChosen: ConversationService._slot_chosen,
     LinkCodeWanted: ConversationService._link_code_wanted,
     LinkCodeGiven: ConversationService._link_code_given,
+    HandOverRequested: ConversationService._hand_over_requested,
 }

@@ -142,7 +142,7 @@ class Dispatcher:
             self._end(row, status="pending", not_before=flood_end, last_error=reason)
             return 0
         self._pace(row.channel)
-        recipient = Recipient(identity.channel, identity.address, identity.person_id)
+        recipient = Recipient(identity.channel, identity.address, identity.person_id, row.id)
         try:
             external_id = self.senders[row.channel](recipient, letter)
         except Pause as pause:

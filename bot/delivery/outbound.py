@@ -62,6 +62,7 @@ class Outbound:
     appointment_id: int | None = None  # what a counselor's notice is about
     notification: str | None = None  # booked, moved, cancelled
     broadcast_id: int | None = None
+    subject: str | None = None  # an e-mail's subject (else its first line)
 
 
 @dataclass(frozen=True)
@@ -86,6 +87,7 @@ class Recipient:
     channel: str
     address: str
     person_id: str | None = field(default=None)
+    outbox_id: int | None = None  # the row sent: a retry is recognisable by it (e-mail)
 
 
 def queue(
@@ -155,6 +157,7 @@ def letter_of(row: Outbox) -> Letter:
         appointment_id=payload.get("appointment_id"),
         notification=payload.get("notification"),
         broadcast_id=payload.get("broadcast_id"),
+        subject=payload.get("subject"),
     )
 
 
@@ -202,6 +205,7 @@ def _payload(letter: Letter) -> dict[str, Any]:
         "appointment_id": letter.appointment_id,
         "notification": letter.notification,
         "broadcast_id": letter.broadcast_id,
+        "subject": letter.subject,
     }
     return payload | _present(extra)
 

@@ -9,6 +9,7 @@ from sqlalchemy import Engine
 
 from bot.clock import Clock
 from bot.conversation.service import ConversationService, Understand
+from bot.counselors.handovers import HandOverRules
 from bot.delivery.policy import DeliveryPolicy, RetryPolicy
 from bot.delivery.quiet_hours import QuietHours
 from bot.jobs.reminders import ReminderTimes
@@ -51,6 +52,7 @@ def build_app(settings: Settings, clock: Clock, understand: Understand | None = 
         engine, intake_flow(), cipher, settings.privacy_notice_version, understand, clock,
         link_code_minutes=settings.link_code_minutes, default_zone=settings.default_timezone,
         reminders=reminders,
+        hand_over_rules=hand_over_rules(settings),
     )
     return App(settings, engine, cipher, service, delivery_policy(settings))
 
@@ -61,4 +63,13 @@ def delivery_policy(settings: Settings) -> DeliveryPolicy:
         retry=RetryPolicy(max_attempts=settings.outbox_max_attempts),
         lease=timedelta(seconds=settings.outbox_lease_seconds),
         default_zone=settings.default_timezone,
+    )
+
+
+def hand_over_rules(settings: Settings) -> HandOverRules:
+    return HandOverRules(
+        take_minutes=settings.handover_take_minutes,
+        default_site=settings.handover_default_site,
+        coordinator_email=settings.coordinator_email,
+        desk_url=settings.public_url.rstrip("/") + "/desk",
     )

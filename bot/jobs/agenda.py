@@ -1,4 +1,5 @@
-"""Each counselor's agenda of the day, sent to their linked Telegram chat in the morning.
+"""Each counselor's agenda of the day, sent in the morning to their linked Telegram chat, or
+by e-mail to a counselor without one.
 
 The job runs every few minutes; a counselor whose morning has come (agenda_hour in the zone of
 their first site, until LATEST hours later) and who has appointments that day gets the same
@@ -10,7 +11,7 @@ from collections.abc import Mapping
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Engine, func
+from sqlalchemy import Engine, func, or_
 from sqlmodel import Session, col, select
 
 from bot.counselors.agenda import AgendaView, counselor_zone
@@ -23,7 +24,6 @@ from storage.booking import Appointment
 from storage.db import unit_of_work
 from storage.models import Counselor, Outbox
 
-CHANNEL = "telegram"
 LATEST = 4  # hours after agenda_hour: an agenda found unsent at noon is no longer sent
 
 
@@ -36,8 +36,9 @@ def queue_agendas(
     queued = 0
     with unit_of_work(engine) as db:
         exclusive(db, "agenda")
-        linked = db.exec(select(Counselor).where(col(Counselor.telegram_chat_id).is_not(None)))
-        for counselor in linked.all():
+        reachable = or_(col(Counselor.telegram_chat_id).is_not(None),
+                        col(Counselor.email).is_not(None))  # fmt: skip
+        for counselor in db.exec(select(Counselor).where(reachable)).all():
             zone = counselor_zone(db, counselor, default_zone)
             local = now.astimezone(zone)
             if not hour <= local.hour < hour + LATEST:
@@ -45,12 +46,21 @@ def queue_agendas(
             reference = f"agenda:{counselor.id}:{local.date().isoformat()}"
             if _exists(db, reference) or not _has_appointments(db, counselor, local, zone):
                 continue
-            identity = repo.find_or_create_identity(db, CHANNEL, counselor.telegram_chat_id, now)
+            channel, address = _address(counselor)
+            identity = repo.find_or_create_identity(db, channel, address, now)
             view = AgendaView(texts, texts.lang_of(counselor), zone)
             message = view.message(db, counselor, "today", now, None, kind="notification")
             queue(db, identity, message, now, reference=reference, about=None)
             queued += 1
     return queued
+
+
+def _address(counselor: Counselor) -> tuple[str, str]:
+    """The linked chat; an e-mail gets the agenda's text (its buttons are Telegram's)."""
+    if counselor.telegram_chat_id:
+        return "telegram", counselor.telegram_chat_id
+    assert counselor.email is not None  # selected for having one or the other
+    return "email", counselor.email
 
 
 def _exists(db: Session, reference: str) -> bool:

@@ -11,6 +11,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from bot.conversation.service import ConversationService
 from bot.delivery.worker import Worker
 from bot.jobs.agenda import queue_agendas
+from bot.jobs.handovers import escalate_overdue
 from bot.jobs.nudges import queue_nudges
 from bot.settings import Settings
 
@@ -19,6 +20,7 @@ log = logging.getLogger(__name__)
 TICK_SECONDS = 1.0
 NUDGES_MINUTES = 15
 AGENDA_MINUTES = 5
+HANDOVERS_MINUTES = 1
 
 
 def scheduler(
@@ -38,6 +40,10 @@ def scheduler(
         lambda: _run("agenda", queue_agendas, service.engine, service.flow.catalogues, clock(),
                      settings.default_timezone, settings.agenda_hour),
         "interval", minutes=AGENDA_MINUTES, id="agenda", **at_start,
+    )  # fmt: skip
+    jobs.add_job(
+        lambda: _run("hand-overs", escalate_overdue, service, service.hand_over_rules, clock()),
+        "interval", minutes=HANDOVERS_MINUTES, id="handovers", **at_start,
     )  # fmt: skip
     return jobs
 

@@ -9,7 +9,7 @@ its request (slots to offer, a slot to book, a link code) by stepping again with
 from collections.abc import Mapping
 from datetime import datetime
 
-from dialogs.engine import booking, inputs, linking, timers
+from dialogs.engine import actions, booking, handover, inputs, linking, timers  # noqa: F401
 from dialogs.engine.registry import ACTIONS, COMMANDS, REQUESTS
 from dialogs.engine.speech import ENGINE_TEXTS
 from dialogs.engine.turn import Turn
@@ -21,6 +21,9 @@ from dialogs.model import (
     DialogState,
     Flow,
     FollowUpDue,
+    HandOverClosed,
+    HandOverDelayed,
+    HandOverOpened,
     IdentityLinked,
     Input,
     LinkCodeIssued,
@@ -74,6 +77,12 @@ def step(
             timers.about_appointment(turn, given.appointment_id, flow.reminder_node)
         case FollowUpDue():
             timers.about_appointment(turn, given.appointment_id, flow.follow_up_node)
+        case HandOverOpened():
+            handover.opened(turn, given.site, given.hours, given.by)
+        case HandOverDelayed():
+            handover.delayed(turn, given.site, given.by)
+        case HandOverClosed():
+            handover.closed(turn)
     return Step(turn.session.evolve(updated_at=now.isoformat()), tuple(turn.events), turn.request)
 
 

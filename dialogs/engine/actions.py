@@ -14,7 +14,6 @@ from dialogs.model import (
     DialogState,
     ErasureRequested,
     FirstNameGiven,
-    HandOverRequested,
     IntakeCompleted,
 )
 
@@ -51,12 +50,6 @@ def _refuse_special(turn: Turn, answer: Answer) -> None:
 @action("return_to_summary")
 def _return_to_summary(turn: Turn, answer: Answer) -> None:
     turn.evolve(return_to=(*turn.session.return_to, "summary"))
-
-
-@action("hand_over")
-def hand_over(turn: Turn, answer: Answer) -> None:
-    turn.emit(HandOverRequested(turn.session.node))
-    say(turn, "handover.done")
 
 
 @action("show_data")

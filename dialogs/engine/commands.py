@@ -2,8 +2,8 @@
 intents that mean them."""
 
 from dialogs.answers import Answer
-from dialogs.engine.actions import hand_over
 from dialogs.engine.booking import new_booking
+from dialogs.engine.handover import hand_over
 from dialogs.engine.navigation import answered, divert, enter, restart
 from dialogs.engine.registry import COMMANDS, command
 from dialogs.engine.speech import ask, say, show_data
@@ -82,7 +82,6 @@ def _stop(turn: Turn) -> None:
 @command("person")
 def _person(turn: Turn) -> None:
     hand_over(turn, Answer(None, None))
-    ask(turn, turn.node)
 
 
 @command("skip")

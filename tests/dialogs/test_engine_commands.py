@@ -10,6 +10,8 @@ from dialogs.model import (
     ChoicePicked,
     DialogState,
     ErasureRequested,
+    HandOverClosed,
+    HandOverOpened,
     HandOverRequested,
     LanguageChosen,
     Start,
@@ -162,16 +164,11 @@ def test_two_answers_that_cannot_be_read_lead_to_the_stuck_question() -> None:
 
 
 @pytest.mark.parametrize(
-    ("choice", "said", "handed_over"),
-    [
-        ("1", ["ask.isced"], False),
-        ("2", ["help.isced", "ask.isced"], False),
-        ("3", ["handover.done", "ask.isced"], True),
-        ("Try again", ["ask.isced"], False),
-    ],
+    ("choice", "said"),
+    [("1", ["ask.isced"]), ("2", ["help.isced", "ask.isced"]), ("Try again", ["ask.isced"])],
 )
-def test_the_stuck_question_offers_a_retry_help_or_a_person_then_returns(
-    choice: str, said: list[str], handed_over: bool
+def test_the_stuck_question_offers_a_retry_or_help_then_returns(
+    choice: str, said: list[str]
 ) -> None:
     stuck = say(at("isced"), ["blah", "blah"])
     assert stuck.node == "stuck"
@@ -179,14 +176,49 @@ def test_the_stuck_question_offers_a_retry_help_or_a_person_then_returns(
     assert texts(result) == [text(key) for key in said]
     assert result.session.node == "isced"
     assert result.session.return_to == ()
-    assert any(isinstance(e, HandOverRequested) for e in result.events) is handed_over
+    assert result.request is None
+
+
+def test_a_person_asked_for_at_the_stuck_question_is_requested_and_the_bot_says_nothing() -> None:
+    stuck = say(at("isced"), ["blah", "blah"])
+    result = send(stuck, "3")
+    assert result.request == HandOverRequested("stuck")
+    assert result.messages == ()
+
+
+def test_the_hand_over_opened_says_who_answers_and_by_when_and_asks_nothing() -> None:
+    asked = send(at("isced"), "talk to a person")
+    assert asked.request == HandOverRequested("isced")
+    opened = send(asked.session, HandOverOpened("Porto", 2, "wed 25 Nov, 11:00"), NOW)
+    assert texts(opened) == [text("handover.opened", site="Porto", hours=2,
+                                  by="wed 25 Nov, 11:00")]  # fmt: skip
+    assert opened.session.node == "isced"
+
+
+def test_when_the_hand_over_closes_the_bot_asks_its_question_again() -> None:
+    asked = send(at("isced"), "talk to a person")
+    closed = send(asked.session, HandOverClosed(), NOW)
+    assert texts(closed) == [text("handover.closed"), text("ask.isced")]
+
+
+def test_closed_after_the_stuck_question_the_bot_returns_to_the_question_not_understood() -> None:
+    stuck = say(at("isced"), ["blah", "blah"])
+    asked = send(stuck, "3")
+    closed = send(asked.session, HandOverClosed(), NOW)
+    assert texts(closed) == [text("handover.closed"), text("ask.isced")]
+    assert closed.session.node == "isced" and closed.session.return_to == ()
+
+
+def test_bot_outside_a_hand_over_says_the_person_is_with_the_bot_already() -> None:
+    result = send(at("isced"), "bot")
+    assert texts(result) == [text("handover.none"), text("ask.isced")]
 
 
 def test_typing_talk_to_a_person_at_the_stuck_question_does_what_the_button_does() -> None:
     stuck = say(at("isced"), ["blah", "blah"])
     typed = send(stuck, "Talk to a person")
     pressed = send(stuck, ChoicePicked("stuck", "person"))
-    assert typed.session.node == pressed.session.node == "isced"
+    assert typed.request == pressed.request == HandOverRequested("stuck")
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,7 @@ from bot.conversation.service import ConversationService
 from storage import repositories as repo
 from storage.crypto import Cipher
 from storage.db import unit_of_work
-from storage.models import Consent, Conversation, HandOver, InboundSeen, Intake, IntakeSpecial
+from storage.models import Consent, Conversation, InboundSeen, Intake, IntakeSpecial
 from tests.chat import Chat, texts
 from tests.clock import FakeClock
 from tests.intake_script import ENGLISH_INTAKE
@@ -114,20 +114,6 @@ def test_bad_input_gets_a_polite_reply_and_loses_nothing(
         assert after["answers"] == saved["answers"]
         assert after["node"] in (saved["node"], "stuck")
     assert "How long have you been without work?" in texts(chat.say("try again"))
-
-
-def test_asking_for_a_person_records_a_hand_over_and_goes_on(
-    service: ConversationService, engine: Engine
-) -> None:
-    chat = Chat(service)
-    chat.start("en")
-    chat.say("yes")
-    reply = texts(chat.say("operator"))
-    assert "asked a counselor to contact you" in reply
-    assert reply.endswith("In which town or municipality do you live?")
-    with unit_of_work(engine) as db:
-        (hand_over,) = db.exec(select(HandOver)).all()
-    assert (hand_over.person_id, hand_over.node) == (chat.person_id, "municipality")
 
 
 def test_deleting_my_data_erases_the_intake_and_confirms_to_the_person(

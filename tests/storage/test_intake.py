@@ -27,7 +27,6 @@ from storage.repositories import (
     intakes_for_export,
     record_consent,
     record_inbound,
-    request_hand_over,
     save_conversation,
     save_intake,
 )
@@ -61,7 +60,7 @@ def person_with_everything(session: Session, address: str, cipher: Cipher) -> st
         record_consent(session, person_id, scope, True, "2026-11", "telegram", NOW)
     save_conversation(session, person_id, "intake", None, "completed", {"a": 1}, cipher, NOW)
     save_intake(session, new_intake(person_id), SPECIAL, cipher)
-    request_hand_over(session, person_id, "goal", NOW)
+    session.add(HandOver(person_id=person_id, node="goal", requested_at=NOW))
     row = outbox.NewRow(identity.id, person_id, "telegram", "reply", 0, {"text": "ciao"}, NOW)
     outbox.add(session, row, NOW)
     return person_id
@@ -142,11 +141,3 @@ def test_erasure_removes_everything_but_the_consent_record(engine: Engine, ciphe
         assert (person.erased_at, person.lang) == (later, None)
         assert [row["person_id"] for row in intakes_for_export(session)] == [kept]
 
-
-def test_asking_twice_for_a_person_keeps_one_open_request(engine: Engine) -> None:
-    with unit_of_work(engine) as session:
-        person_id = find_or_create_identity(session, "sms", "+39061234", NOW).person_id
-        first = request_hand_over(session, person_id, "goal", NOW)
-        again = request_hand_over(session, person_id, "mobility", NOW)
-        assert again.id == first.id
-        assert rows(session, HandOver, person_id) == 1
