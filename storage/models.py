@@ -257,6 +257,6 @@ class LinkCode(SQLModel, table=True):
     used_at: datetime | None = _time(nullable=True)
 
 
-# The booking and broadcast tables live in their own modules; importing them here puts them in
-# the metadata wherever the models are loaded (the application, Alembic, the tests).
-from storage import booking, broadcasts  # noqa: E402, F401
+# The booking, broadcast and desk tables live in their own modules; importing them here puts
+# them in the metadata wherever the models are loaded (the application, Alembic, the tests).
+from storage import booking, broadcasts, desk  # noqa: E402, F401

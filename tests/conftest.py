@@ -14,6 +14,7 @@ from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 from sqlmodel import SQLModel
 
+from storage.audit import install_guard, lift_guard
 from storage.crypto import Cipher
 from storage.db import make_engine
 from storage.migrate import upgrade
@@ -73,8 +74,10 @@ def engine(database_url: str) -> Iterator[Engine]:
     engine = make_engine(database_url)
     yield engine
     with engine.begin() as connection:
+        lift_guard(connection)  # the audit log refuses deletes; emptying the database may
         for table in reversed(SQLModel.metadata.sorted_tables):
             connection.execute(table.delete())
+        install_guard(connection)
     engine.dispose()
 
 

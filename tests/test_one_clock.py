@@ -21,6 +21,7 @@ ENTRY_POINTS = {
     "bot/entry/worker.py",
     "bot/delivery/worker.py",
     "bot/entry/booking.py",
+    "bot/entry/staff.py",
     "bot/entry/telegram.py",
     "bot/channels/telegram/runtime.py",
     "bot/channels/twilio/sms.py",

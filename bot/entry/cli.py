@@ -16,6 +16,7 @@ from bot.clock import wall_clock
 from bot.entry.booking import booking_app
 from bot.entry.bootstrap import build_app, open_database
 from bot.entry.nlu import nlu_app
+from bot.entry.staff import register as register_staff
 from bot.entry.telegram import register as register_telegram
 from bot.entry.worker import register as register_worker
 from bot.network.importer import import_network
@@ -45,6 +46,7 @@ app.add_typer(nlu_app, name="nlu", help="Understanding free text.")
 app.add_typer(booking_app, name="booking")
 register_telegram(app)  # `percorso telegram ...` and `percorso counselor link`
 register_worker(app)  # `percorso worker`, `percorso broadcast ...`, `percorso outbox ...`
+register_staff(app)  # `percorso staff add|list|disable|totp`
 
 
 class ExportFormat(StrEnum):
@@ -71,7 +73,7 @@ def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
 ) -> None:
-    """The web app: webhooks, health and metrics."""
+    """The web app: webhooks, health, metrics and the desk under /desk."""
     import uvicorn
 
     from bot.entry.web import create_app
