@@ -1,4 +1,4 @@
-"""The web app (`percorso serve`): channel webhooks, health and metrics."""
+"""The web app (`percorso serve`): channel webhooks, health, metrics and the desk."""
 
 from fastapi import FastAPI
 from fastapi.responses import PlainTextResponse
@@ -7,6 +7,7 @@ from sqlmodel import select
 
 from bot.channels.telegram.webhook import telegram_router
 from bot.channels.twilio.sms import sms_router
+from bot.desk.mount import mount_desk
 from bot.entry.bootstrap import App
 from storage.db import unit_of_work
 from storage.models import Intake, Outbox
@@ -18,6 +19,7 @@ def create_app(application: App) -> FastAPI:
     # channel routers
     web.include_router(sms_router(application))
     web.include_router(telegram_router(application))
+    mount_desk(web, application)  # the hand-over inbox joins here as a DeskPage
 
     @web.get("/healthz")
     def healthz() -> dict[str, str]:
