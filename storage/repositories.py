@@ -11,6 +11,7 @@ from sqlmodel import Session, SQLModel, select
 
 from storage.booking import Appointment
 from storage.crypto import Cipher
+from storage.desk import PathStage
 from storage.models import (
     Consent,
     Conversation,
@@ -221,10 +222,12 @@ def erase_person(session: Session, person_id: str, now: datetime) -> Person:
     """Delete everything about the person except the record of their consent decisions.
 
     Conversation, intakes with their special answers, appointments (release their seats first:
-    bot.booking.answers.release_before_erasure), hand-overs and outbox rows are deleted;
-    inbound rows lose their link to the person. The consent rows stay, with the person row they
-    point to (stripped to id and dates, `erased_at` set): they hold no answer, only what was
-    agreed to, when and under which notice, which the organisation must be able to show later.
+    bot.booking.answers.release_before_erasure), hand-overs, the stages of their path and outbox
+    rows are deleted; inbound rows lose their link to the person. The desk's audit log keeps
+    the bare person id of past views: who looked at a record stays provable. The consent rows
+    stay, with the person row they point to (stripped to id and dates, `erased_at` set): they
+    hold no answer, only what was agreed to, when and under which notice, which the
+    organisation must be able to show later.
     Consents still granted are closed with a withdrawal row.
 
     The channel identities move to a new, blank person and are returned with it: the
@@ -247,6 +250,7 @@ def erase_person(session: Session, person_id: str, now: datetime) -> Person:
         delete(IntakeSpecial).where(IntakeSpecial.intake_id.in_(intake_ids)),
         delete(Intake).where(Intake.person_id == person_id),
         delete(HandOver).where(HandOver.person_id == person_id),
+        delete(PathStage).where(PathStage.person_id == person_id),
         delete(Conversation).where(Conversation.person_id == person_id),
         update(Identity).where(Identity.person_id == person_id).values(person_id=blank.id),
         update(InboundSeen).where(InboundSeen.person_id == person_id).values(person_id=None),

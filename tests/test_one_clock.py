@@ -22,6 +22,7 @@ ENTRY_POINTS = {
     "bot/delivery/worker.py",
     "bot/entry/booking.py",
     "bot/entry/senders.py",
+    "bot/entry/staff.py",
     "bot/entry/telegram.py",
     "bot/channels/telegram/runtime.py",
     "bot/channels/twilio/sms.py",

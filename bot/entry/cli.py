@@ -18,6 +18,7 @@ from bot.entry.booking import booking_app
 from bot.entry.bootstrap import build_app, open_database
 from bot.entry.failures import run
 from bot.entry.nlu import nlu_app
+from bot.entry.staff import register as register_staff
 from bot.entry.telegram import register as register_telegram
 from bot.entry.worker import register as register_worker
 from bot.network.importer import NetworkFileInvalid, import_network
@@ -47,6 +48,7 @@ app.add_typer(nlu_app, name="nlu", help="Understanding free text.")
 app.add_typer(booking_app, name="booking")
 register_telegram(app)  # `percorso telegram ...` and `percorso counselor link`
 register_worker(app)  # `percorso worker`, `percorso broadcast ...`, `percorso outbox ...`
+register_staff(app)  # `percorso staff add|list|disable|totp`
 
 
 def main() -> None:
@@ -79,7 +81,7 @@ def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.", min=1, max=65535)] = 8000,
 ) -> None:
-    """The web app: webhooks, health and metrics."""
+    """The web app: webhooks, health, metrics and the desk under /desk."""
     import uvicorn
 
     from bot.entry.web import create_app

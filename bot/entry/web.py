@@ -1,4 +1,4 @@
-"""The web app (`percorso serve`): channel webhooks, health and metrics."""
+"""The web app (`percorso serve`): channel webhooks, health, metrics and the desk."""
 
 from fastapi import FastAPI
 from fastapi.responses import PlainTextResponse
@@ -9,6 +9,8 @@ from bot.channels.telegram.webhook import telegram_router
 from bot.channels.twilio.sms import sms_router
 from bot.contacts.sms import SmsContacts
 from bot.contacts.telegram import TelegramContacts
+from bot.desk.context import Desk
+from bot.desk.mount import mount_desk
 from bot.entry.bootstrap import App
 from storage.db import unit_of_work
 from storage.models import Intake, Outbox
@@ -24,6 +26,7 @@ def create_app(application: App) -> FastAPI:
     delivery = application.delivery
     web.include_router(sms_router(settings, service, sms_contacts, delivery))
     web.include_router(telegram_router(settings, service, telegram_contacts, delivery))
+    mount_desk(web, desk_of(application))  # the hand-over inbox joins here as a DeskPage
 
     @web.get("/healthz")
     def healthz() -> dict[str, str]:
@@ -50,3 +53,15 @@ def _metrics(application: App) -> str:
         *(f'percorso_outbox_messages{{status="{status}"}} {count}' for status, count in outbox),
     ]
     return "\n".join(lines) + "\n"
+
+
+def desk_of(application: App) -> Desk:
+    settings = application.settings
+    return Desk(
+        engine=application.engine,
+        clock=application.service.clock,
+        cipher=application.cipher,
+        service=application.service,
+        secure_cookies=settings.public_url.startswith("https://"),
+        default_zone=settings.default_timezone,
+    )

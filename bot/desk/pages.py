@@ -1,0 +1,45 @@
+"""Rendering a desk page: the staff member's language, the navigation, and headers that keep
+records out of caches and frames."""
+
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+
+from bot.desk.auth import Staff
+from bot.desk.context import Desk
+from bot.desk.texts import LANGUAGES, REFERENCE, Texts
+
+HEADERS = {
+    "Cache-Control": "no-store",
+    "Content-Security-Policy": "default-src 'self'; frame-ancestors 'none'; form-action 'self'",
+    "Referrer-Policy": "same-origin",
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+}
+
+
+def page(
+    request: Request, context: Desk, template: str, staff: Staff | None, status: int = 200,
+    **values: Any,
+) -> HTMLResponse:  # fmt: skip
+    texts = Texts(staff.lang if staff else browser_language(request))
+    nav = [
+        entry for entry in context.nav
+        if staff is not None and (staff.is_counselor or not entry.counselors_only)
+    ]  # fmt: skip
+    response = context.templates.TemplateResponse(
+        request, template, {"t": texts, "staff": staff, "nav": nav, **values},
+        status_code=status,
+    )  # fmt: skip
+    response.headers.update(HEADERS)
+    return response
+
+
+def browser_language(request: Request) -> str:
+    """The first of the browser's languages that the desk speaks, before anyone logs in."""
+    for part in request.headers.get("accept-language", "").split(","):
+        lang = part.split(";")[0].strip()[:2].lower()
+        if lang in LANGUAGES:
+            return lang
+    return REFERENCE

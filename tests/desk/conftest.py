@@ -1,0 +1,109 @@
+"""The desk on a real database with the demo network: three accounts (Ana, a counselor of
+Porto; Giulia, of Bologna; a coordinator), a person of Porto and a person of Bologna who each
+went through the intake and booked the first slot offered, and a clock held still."""
+
+import re
+from dataclasses import dataclass
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+from sqlmodel import select
+
+from bot.conversation.service import ConversationService
+from bot.desk.passwords import hash_password
+from bot.entry.bootstrap import App
+from bot.entry.web import create_app
+from bot.network.importer import seed_demo_if_empty
+from bot.settings import Settings
+from dialogs.loader import intake_flow
+from storage import staff as accounts
+from storage.booking import Appointment
+from storage.crypto import Cipher
+from storage.db import unit_of_work
+from storage.desk import StaffAccount
+from storage.models import Counselor
+from tests.chat import Chat
+from tests.clock import FakeClock
+from tests.intake_script import ENGLISH_INTAKE
+
+PASSWORD = "correct horse battery staple"
+ANA, GIULIA, COORDINATOR = "ana@example.org", "giulia@example.org", "coord@example.org"
+
+
+@dataclass(frozen=True)
+class Booked:
+    person_id: str
+    appointment_id: int
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def application(engine: Engine, cipher: Cipher, clock: FakeClock) -> App:
+    seed_demo_if_empty(engine)
+    settings = Settings(_env_file=None, public_url="http://localhost:8000")
+    service = ConversationService(
+        engine, intake_flow(), cipher, settings.privacy_notice_version, None, clock
+    )
+    application = App(settings, engine, cipher, service)
+    with unit_of_work(engine) as db:
+        codes = {c.code: c.id for c in db.exec(select(Counselor))}
+        for email, role, counselor in [(ANA, "counselor", "ana-silva"),
+                                       (GIULIA, "counselor", "giulia-romano"),
+                                       (COORDINATOR, "coordinator", None)]:
+            accounts.add_account(db, StaffAccount(
+                email=email, password_hash=hash_password(PASSWORD), role=role,
+                counselor_id=codes.get(counselor), lang="en", created_at=clock(),
+            ))  # fmt: skip
+    return application
+
+
+def book_through_chat(service: ConversationService, address: str, municipality: str) -> Booked:
+    """A person who did the English intake, living in `municipality`, booked the first slot."""
+    chat = Chat(service, address)
+    chat.start("en")
+    for answer in [ENGLISH_INTAKE[0], municipality, *ENGLISH_INTAKE[2:]]:
+        chat.say(answer)
+    chat.say("Maria")  # the first name, asked before the first booking
+    chat.say("1")
+    with unit_of_work(service.engine) as db:
+        appointment = db.exec(
+            select(Appointment).where(Appointment.person_id == chat.person_id)
+        ).one()
+    assert chat.person_id is not None and appointment.id is not None
+    return Booked(chat.person_id, appointment.id)
+
+
+@pytest.fixture
+def porto(application: App) -> Booked:
+    return book_through_chat(application.service, "porto-person", "Porto")
+
+
+@pytest.fixture
+def bologna(application: App) -> Booked:
+    return book_through_chat(application.service, "bologna-person", "Bologna")
+
+
+@pytest.fixture
+def client(application: App) -> TestClient:
+    return TestClient(create_app(application))
+
+
+def csrf_of(html: str) -> str:
+    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert match, "the page has no CSRF token"
+    return match.group(1)
+
+
+def log_in(client: TestClient, email: str, password: str = PASSWORD) -> TestClient:
+    token = csrf_of(client.get("/desk/login").text)
+    response = client.post(
+        "/desk/login", data={"email": email, "password": password, "csrf_token": token},
+        follow_redirects=False,
+    )  # fmt: skip
+    assert response.status_code == 303, response.text
+    return client
