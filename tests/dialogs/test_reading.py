@@ -115,3 +115,12 @@ def test_words_for_a_choice_that_does_not_exist_fail_the_flow_check() -> None:
                          "answers": {"benefits": {"pension": ("pension",)}}})
     broken = parse_flow(intake_data(), {"en": wrong})
     assert "en: words for benefits: no choice pension" in check(broken).errors
+
+
+def test_held_out_natural_answers_are_understood_the_first_time_at_least_95_in_100() -> None:
+    from dialogs.evaluation import cases, outcome
+
+    flow = intake_flow()
+    got = [outcome(flow, *case) for case in cases("heldout")]
+    assert got.count("understood") / len(got) >= 0.95
+    assert "wrong" not in got
