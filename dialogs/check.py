@@ -1,10 +1,10 @@
 """`percorso flows check`: what would break a conversation, found before anyone chats.
 
-Fails on a missing translation, a placeholder that differs between languages, an unknown node, an
-unreachable node, a dead end, an action or a request the engine does not know, a message that
-renders to more than three SMS segments, or English left untranslated in another catalogue. Also
-reports the SMS cost of every message and of one complete intake, per language, and the actions
-of the engine the flow never uses.
+Fails on a missing translation, words for a choice that does not exist, a placeholder that
+differs between languages, an unknown node, an unreachable node, a dead end, an action or a
+request the engine does not know, a message that renders to more than three SMS segments, or
+English left untranslated in another catalogue. Also reports the SMS cost of every message and
+of one complete intake, per language, and the actions of the engine the flow never uses.
 """
 
 from collections import deque
@@ -55,6 +55,7 @@ def check(flow: Flow) -> Report:
     report = Report()
     _check_translations(flow, report)
     _check_names(flow, report)
+    _check_words(flow, report)
     if report.errors:
         return report
     _check_graph(flow, report)
@@ -117,6 +118,22 @@ def _check_untranslated(catalogues: list[Catalogue], report: Report) -> None:
         ]
 
 
+def _check_words(flow: Flow, report: Report) -> None:
+    """Every phrase of dialogs/words/ names a question and a choice that exist."""
+    for lang, catalogue in flow.catalogues.items():
+        for node_id, by_choice in catalogue.answers.items():
+            node = flow.nodes.get(node_id)
+            if node is None or node.kind not in ("choice", "multi", "summary"):
+                report.errors.append(f"{lang}: words for {node_id}, which is no choice question")
+                continue
+            ids = {c.id for c in node.choices}
+            report.errors += [f"{lang}: words for {node_id}: no choice {choice}"
+                              for choice in sorted(by_choice.keys() - ids)]
+            report.errors += [f"{lang}: words for {node_id}.{choice}: an empty phrase"
+                              for choice, phrases in by_choice.items()
+                              if not all(p.strip() for p in phrases)]
+
+
 def _successors(node: Node) -> set[str]:
     return (
         {r.to for r in node.routes}
@@ -128,7 +145,7 @@ def _successors(node: Node) -> set[str]:
 def _check_graph(flow: Flow, report: Report) -> None:
     entries = [flow.start, flow.language_node, flow.stuck_node, flow.erase_node,
                flow.consent_node, flow.first_question, flow.booking_node, flow.cancel_node,
-               flow.reminder_node, flow.follow_up_node]
+               flow.reminder_node, flow.follow_up_node, *filter(None, [flow.switch_node])]
     seen, queue = set(entries), deque(entries)
     while queue:
         for target in _successors(flow.node(queue.popleft())) - {RETURN} - seen:

@@ -11,14 +11,17 @@ from dialogs.model import RETURN, Catalogue, Choice, Flow, Node, Route, TrackRul
 DIALOGS_DIR = Path(__file__).parent
 FLOWS_DIR = DIALOGS_DIR / "flows"
 TEXTS_DIR = DIALOGS_DIR / "texts"
+WORDS_DIR = DIALOGS_DIR / "words"
 
 
 class FlowError(ValueError):
     """The definition cannot be loaded; the message says where."""
 
 
-def load_catalogue(path: Path) -> Catalogue:
+def load_catalogue(path: Path, words_dir: Path = WORDS_DIR) -> Catalogue:
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    words_path = words_dir / path.name
+    words = yaml.safe_load(words_path.read_text(encoding="utf-8")) if words_path.exists() else {}
     return Catalogue(
         lang=data["lang"],
         name=data["name"],
@@ -27,6 +30,11 @@ def load_catalogue(path: Path) -> Catalogue:
         synonyms={k: tuple(v) for k, v in data.get("synonyms", {}).items()},
         sms={k: str(v).strip() for k, v in (data.get("sms") or {}).items()},
         same_as_english=frozenset(data.get("same_as_english") or ()),
+        answers={
+            node: {str(choice): tuple(str(p) for p in phrases) for choice, phrases in by.items()}
+            for node, by in (words.get("answers") or {}).items()
+        },
+        negations=tuple(words.get("negations") or ()),
     )
 
 
@@ -51,6 +59,8 @@ def _node(node_id: str, raw: dict[str, Any]) -> Node:
             value=c.get("value"),
             action=c.get("action"),
             exclusive=bool(c.get("exclusive", False)),
+            range=tuple(c["range"]) if "range" in c else None,
+            means=c.get("means"),
         )
         for c in raw.get("choices", ())
     )
@@ -76,6 +86,7 @@ def _node(node_id: str, raw: dict[str, Any]) -> Node:
         choice_action=raw.get("choice_action"),
         extract=raw.get("extract"),
         request=raw.get("request"),
+        reads=raw.get("reads"),
         outcomes=dict(raw.get("outcomes") or {}),
     )
 
@@ -98,6 +109,7 @@ def parse_flow(data: dict[str, Any], catalogues: dict[str, Catalogue]) -> Flow:
             cancel_node=data["cancel_node"],
             reminder_node=data["reminder_node"],
             follow_up_node=data["follow_up_node"],
+            switch_node=data.get("switch_node"),
             summary_fields=tuple(data["summary_fields"]),
             tracks=tuple(
                 TrackRule(track=t["track"], reason=t["reason"], when=_tupled(t.get("when")))
@@ -114,7 +126,7 @@ def parse_flow(data: dict[str, Any], catalogues: dict[str, Catalogue]) -> Flow:
 def _check_targets(flow: Flow) -> None:
     named = [flow.start, flow.language_node, flow.consent_node, flow.first_question,
              flow.stuck_node, flow.erase_node, flow.booking_node, flow.cancel_node,
-             flow.reminder_node, flow.follow_up_node]
+             flow.reminder_node, flow.follow_up_node, *filter(None, [flow.switch_node])]
     for node in flow.nodes.values():
         named += [r.to for r in node.routes] + [c.next for c in node.choices if c.next]
         named += list(node.outcomes.values())

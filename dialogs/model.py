@@ -34,6 +34,9 @@ class Choice:
     action: str | None = None
     exclusive: bool = False
     label: str | None = None
+    # The numbers the choice stands for, from and up to (not including) the second; None: no end.
+    range: tuple[float, float | None] | None = None
+    means: Literal["yes", "no"] | None = None  # the choice a plain yes or no picks
 
 
 @dataclass(frozen=True)
@@ -63,6 +66,9 @@ class Node:
     choice_action: str | None = None
     extract: str | None = None
     request: str | None = None
+    # What a free answer is read as besides the choices' words: an age, a duration in months;
+    # on a text question, "name": a short name, never a sentence, a question or a yes.
+    reads: Literal["age", "months", "name"] | None = None
     # Where to go on each answer of the host to `request` (node has a `field` of its own).
     outcomes: dict[str, str] = dataclasses.field(default_factory=dict)
 
@@ -89,6 +95,10 @@ class Catalogue:
     synonyms: dict[str, tuple[str, ...]]
     sms: dict[str, str] = field(default_factory=dict)
     same_as_english: frozenset[str] = frozenset()  # keys whose text is rightly the English one
+    # Words people use for a choice of one question (node id -> choice id -> phrases), from
+    # dialogs/words/<lang>.yaml: national names, acronyms, people and things for categories.
+    answers: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)
+    negations: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -110,6 +120,7 @@ class Flow:
     summary_fields: tuple[str, ...]
     tracks: tuple[TrackRule, ...]
     default_lang: str
+    switch_node: str | None = None  # "go on in the language you wrote in?"; None: never asked
 
     def node(self, node_id: str) -> Node:
         return self.nodes[node_id]
@@ -339,6 +350,8 @@ class DialogState:
     history: tuple[str, ...] = ()
     return_to: tuple[str, ...] = ()
     failures: int = 0
+    # What waits for a yes: a reading to confirm {"node", "choice"}, or {"lang", "was"}.
+    pending: dict[str, Any] | None = None
     consent_general: bool = False
     consent_special: bool = False
     started_at: str | None = None

@@ -93,7 +93,7 @@ def number_entities(text: str, lang: str, taken: list[tuple[int, int]]) -> list[
 def yes_no(text: str, lang: str) -> Entity | None:
     """Yes or no when the message opens with it: "não, obrigado", "sì certo", "ok"."""
     folded = fold(text)
-    for phrase, value in sorted(YES_NO[lang].items(), key=lambda item: -len(item[0])):
+    for phrase, value in sorted(YES_NO.get(lang, {}).items(), key=lambda item: -len(item[0])):
         m = re.match(rf"\W*({re.escape(phrase)})(?!\w)", folded)
         if m:
             return Entity("yes_no", text[m.start(1) : m.end(1)], value)

@@ -156,6 +156,23 @@ def flows_check(
     console.print("[green]flows ok[/green]")
 
 
+@flows_app.command("eval")
+def flows_eval(
+    nlp: Annotated[bool, typer.Option(help="Read each answer with the NLP too, as in a chat.")]
+    = True,
+) -> None:
+    """Natural answers to choice questions understood the first time, training vs held-out."""
+    from dialogs.evaluation import NOW, report
+
+    parse = None
+    if nlp:
+        from nlp.pipeline import load  # deferred: loading spaCy is the slow part of start-up
+
+        pipeline = load()
+        parse = lambda text, lang: pipeline.parse(text, lang, "Europe/Lisbon", NOW)  # noqa: E731
+    typer.echo("\n".join(report(parse)))
+
+
 @flows_app.command("diagram")
 def flows_diagram() -> None:
     """The intake flow as a Mermaid diagram, drawn from its definition."""

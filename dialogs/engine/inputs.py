@@ -3,8 +3,8 @@ they are at: an answer, a command, a link code, or something to ask again."""
 
 from datetime import datetime, timedelta
 
-from dialogs.answers import Answer, Rejection, read_answer
-from dialogs.engine import commands
+from dialogs.answers import Answer, Guess, Rejection, read_answer
+from dialogs.engine import commands, confirming
 from dialogs.engine.booking import ask_for_slots
 from dialogs.engine.linking import link_code_in
 from dialogs.engine.navigation import answered, begin, reject, resume
@@ -70,10 +70,14 @@ def media(turn: Turn) -> None:
 def _read(
     turn: Turn, node: Node, text: str, command: str | None, understanding: Understanding | None
 ) -> None:
-    outcome = read_answer(node, turn.choices(node), text, turn.catalogue)
+    if turn.session.pending and confirming.settled(turn, node, text):
+        return
+    if node.id == turn.flow.stuck_node and _answers_interrupted(turn, node, text):
+        return
+    outcome = read_answer(node, turn.choices(node), text, turn.catalogue, turn.now.date())
     # A command word wins over free text, but not over a choice's own words: typing
     # "Talk to a person" where that is a choice does what the button does.
-    if command and (node.kind == "text" or isinstance(outcome, Rejection)):
+    if command and (node.kind == "text" or not isinstance(outcome, Answer)):
         return commands.run(turn, command)
     if isinstance(outcome, Rejection):
         outcome = yes_or_no(turn, node, understanding) or outcome
@@ -87,7 +91,36 @@ def _read(
         return commands.run(turn, intended)
     if _returning(turn):
         return resume(turn)
+    switch_to = confirming.other_language(turn, text, understanding)
+    if switch_to:
+        return confirming.offer_switch(turn, switch_to)
+    if isinstance(outcome, Guess):
+        return confirming.confirm(turn, node, outcome.choice)
     reject(turn, node, outcome)
+
+
+def _answers_interrupted(turn: Turn, stuck: Node, text: str) -> bool:
+    """At the "what would help?" menu, an answer to the question it interrupted is that answer
+    ("3" meaning 30 to 39 is not "talk to a person"); only the menu's own words choose from it."""
+    if not turn.session.return_to or _menu_words(turn, stuck, text):
+        return False
+    *rest, interrupted_id = turn.session.return_to
+    interrupted = turn.flow.node(interrupted_id)
+    outcome = read_answer(interrupted, turn.choices(interrupted), text, turn.catalogue,
+                          turn.now.date())
+    if not isinstance(outcome, Answer):
+        return False
+    turn.evolve(return_to=tuple(rest), node=interrupted_id)
+    answered(turn, interrupted, outcome)
+    return True
+
+
+def _menu_words(turn: Turn, menu: Node, text: str) -> bool:
+    """The words of one of the menu's choices ("explain the question"), not a number."""
+    if text.strip().isdecimal():
+        return False
+    outcome = read_answer(menu, turn.choices(menu), text, turn.catalogue, turn.now.date())
+    return isinstance(outcome, Answer)
 
 
 def _detected_lang(turn: Turn, understanding: Understanding | None) -> str | None:

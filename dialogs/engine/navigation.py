@@ -6,7 +6,7 @@ from typing import Any
 from dialogs.answers import Answer, Rejection
 from dialogs.engine import understood
 from dialogs.engine.registry import ACTIONS, REQUESTS
-from dialogs.engine.speech import ask, say, topic
+from dialogs.engine.speech import ask, hint, say, topic
 from dialogs.engine.turn import Turn
 from dialogs.model import RETURN, Flow, LanguageChosen, Node
 
@@ -37,7 +37,7 @@ def enter(turn: Turn, node_id: str) -> None:
             turn.evolve(node=node.id)
             return
         node = turn.flow.node(_route(turn, node))
-    turn.evolve(node=node.id)
+    turn.evolve(node=node.id, pending=None)
     if node.request:
         # The question waits for the host's answer (the slots to offer).
         return REQUESTS[node.request](turn)
@@ -74,8 +74,11 @@ def divert(turn: Turn, to: str) -> None:
 
 
 def reject(turn: Turn, node: Node, rejection: Rejection) -> None:
+    """Say what kind of answer the question expects, in its own terms (its help), and ask again;
+    after a second miss in a row, offer help instead."""
     failures = turn.session.failures + 1
-    say(turn, rejection.key, count=len(turn.choices(node)), **rejection.values)
+    say(turn, rejection.key, count=len(turn.choices(node)), hint=hint(turn, node),
+        **rejection.values)
     if failures >= TRIES_BEFORE_OFFERING_HELP and node.id != turn.flow.stuck_node:
         turn.evolve(failures=0)
         return divert(turn, turn.flow.stuck_node)
@@ -120,8 +123,8 @@ def holds(when: Mapping[str, tuple[Any, ...]], answers: Mapping[str, Any]) -> bo
 
 def _side_nodes(flow: Flow) -> tuple[str, ...]:
     """Nodes reached on the way (a reminder, a confirmation) that BACK never returns to."""
-    return (flow.stuck_node, flow.erase_node, flow.cancel_node, flow.reminder_node,
-            flow.follow_up_node, "follow_up_next")
+    return (flow.stuck_node, flow.switch_node or "", flow.erase_node, flow.cancel_node,
+            flow.reminder_node, flow.follow_up_node, "follow_up_next")
 
 
 def _target(turn: Turn, node: Node, answer: Answer) -> str | None:

@@ -31,6 +31,10 @@ ENGINE_TEXTS = (
     "error.text_long",
     "error.text_words",
     "error.media",
+    "error.name",
+    "confirm.guess",
+    "confirm.denied",
+    "hint.choice",
     "book.taken",
     "book.no_fit",
     "book.cancelled",
@@ -84,6 +88,14 @@ def show_data(turn: Turn) -> None:
     if answers.get("appointment"):
         lines.append(text(turn, "data.meeting"))
     say(turn, "data.show" if lines else "data.none", summary="\n".join(lines))
+
+
+def hint(turn: Turn, node: Node) -> str:
+    """What kind of answer the question expects, in its own terms: its help, or for a question
+    without one, that own words or an option will do."""
+    if node.help:
+        return text(turn, node.help)
+    return text(turn, "hint.choice") if node.kind in ("choice", "multi") else ""
 
 
 def topic(turn: Turn, node: Node) -> str:

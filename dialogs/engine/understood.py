@@ -25,7 +25,7 @@ def yes_or_no(turn: Turn, node: Node, understanding: Understanding | None) -> An
         intent = understanding.intent
     else:
         return None
-    choice = turn.choice(node, intent)
+    choice = next((c for c in turn.choices(node) if intent in (c.id, c.means)), None)
     return Answer(choice.id, choice) if choice else None
 
 
