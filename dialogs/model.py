@@ -261,6 +261,7 @@ class SlotsWanted:
     elsewhere: tuple[Any, ...] = ()
     moving: int | None = None
     availability: tuple[str, ...] = ()  # as the person said in the intake
+    home: tuple[float, float] | None = None  # latitude, longitude of where the person lives
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,7 @@
 """Build what parsing needs, once, into a cache directory keyed by a hash of the data.
 
-Per language: the spaCy pipeline (tokenizer, lookup lemmatizer pruned to the words the matchers
+For all languages: the language detector and the gazetteer of places. Per language: the spaCy
+pipeline (tokenizer, lookup lemmatizer pruned to the words the matchers
 use, trained textcat) and the pickled occupation and skill indexes. Building takes seconds per
 language; loading the result takes a fraction of one.
 """
@@ -24,6 +25,7 @@ from nlp import resources
 from nlp.intents import TEXTCAT_CONFIG, train_textcat
 from nlp.keys import label_keys
 from nlp.language import LanguageDetector
+from nlp.places import Gazetteer
 from nlp.skills import SkillMatcher, parse_trigger
 from nlp.taxonomy import Concept, LabelIndex
 from nlp.text import fold, words
@@ -168,6 +170,11 @@ def build_detector(target: Path) -> None:
         pickle.dump(LanguageDetector.train(texts), f, protocol=pickle.HIGHEST_PROTOCOL)
 
 
+def build_gazetteer(target: Path) -> None:
+    with open(target / "places.pickle", "wb") as f:
+        pickle.dump(Gazetteer.load(), f, protocol=pickle.HIGHEST_PROTOCOL)
+
+
 FRENCH_EXCEPTIONS = "spacy.lang.fr.tokenizer_exceptions"
 
 
@@ -204,7 +211,8 @@ def ensure_built(cache_dir: Path, languages: tuple[str, ...]) -> Path:
     for stale in cache_dir.iterdir():  # builds for data that no longer exists
         if stale.is_dir() and stale != root:
             shutil.rmtree(stale, ignore_errors=True)
-    parts: list[tuple[str, Callable[[Path], None]]] = [("language", build_detector)]
+    parts: list[tuple[str, Callable[[Path], None]]] = [
+        ("language", build_detector), ("places", build_gazetteer)]
     parts += [(lang, lambda tmp, lang=lang: build_language(lang, tmp)) for lang in languages]
     for name, build in parts:
         if (root / f"{name}.pickle").exists():

@@ -207,6 +207,9 @@ class Site(SQLModel, table=True):
     phone: str | None = None
     opening_notes: str | None = None
     accessibility: str | None = None
+    # Where the site is (WGS 84 degrees): the nearest site is offered first, by distance.
+    latitude: float | None = None
+    longitude: float | None = None
 
 
 class Counselor(SQLModel, table=True):

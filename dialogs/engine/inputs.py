@@ -8,6 +8,8 @@ from dialogs.engine import commands
 from dialogs.engine.booking import ask_for_slots
 from dialogs.engine.linking import link_code_in
 from dialogs.engine.navigation import answered, begin, reject, resume
+from dialogs.engine.places import FIELD as PLACE_FIELD
+from dialogs.engine.places import read_place
 from dialogs.engine.speech import ask, say
 from dialogs.engine.turn import Turn
 from dialogs.engine.understood import wish, yes_or_no
@@ -75,6 +77,10 @@ def _read(
     # "Talk to a person" where that is a choice does what the button does.
     if command and (node.kind == "text" or isinstance(outcome, Rejection)):
         return commands.run(turn, command)
+    if node.field == PLACE_FIELD and isinstance(outcome, Answer):
+        outcome = read_place(turn, node, text, understanding)
+        if outcome is None:
+            return None
     if isinstance(outcome, Rejection):
         outcome = yes_or_no(turn, node, understanding) or outcome
     if isinstance(outcome, Answer):
