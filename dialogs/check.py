@@ -15,7 +15,7 @@ from dialogs import segments
 from dialogs.engine import ACTIONS, ENGINE_TEXTS, REQUESTS, command_names, step
 from dialogs.model import RETURN, Catalogue, DialogState, Flow, Message, MessageCreated, Node, Start
 from dialogs.render import numbered, placeholders, render
-from nlp.understanding import TaxonomyMatch, Understanding
+from nlp.understanding import Place, TaxonomyMatch, Understanding
 
 MAX_SEGMENTS = 3
 MAX_INTAKE_STEPS = 200
@@ -31,9 +31,11 @@ SAMPLE_APPOINTMENT = {
     "map": "https://www.openstreetmap.org/search?query=Rua+de+Santa+Catarina+312%2C+4000-443+Porto",
 }
 SAMPLE_TEXT_ANSWER = "Porto"
-# What the NLP might understand of an experience, so that its confirmation is counted too.
+# What the NLP might understand of an experience, so that its confirmation is counted too,
+# and of the place where the person lives.
 SAMPLE_UNDERSTANDING = Understanding(
     lang="en",
+    places=(Place("Porto", "PT", "Porto", "Porto", "Porto", 41.14961, -8.61099, 1.0),),
     occupations=(TaxonomyMatch("urn:sample:cook", "cozinheiro/cozinheira", 0.9, "5120"),),
     skills=(TaxonomyMatch("urn:sample:care", "cuidar de outros", 0.9),),
 )

@@ -300,6 +300,7 @@ class SlotsWanted:
     moving: int | None = None
     availability: tuple[str, ...] = ()  # as the person said in the intake
     avoid: int | None = None  # an appointment whose time is not to be offered (moved, cancelled)
+    home: tuple[float, float] | None = None  # latitude, longitude of where the person lives
 
 
 @dataclass(frozen=True)

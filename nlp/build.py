@@ -1,6 +1,7 @@
 """Build what parsing needs, once, into a cache directory keyed by a hash of the data.
 
-Per language: the spaCy pipeline (tokenizer, lookup lemmatizer pruned to the words the matchers
+For all languages: the language detector and the gazetteer of places. Per language: the spaCy
+pipeline (tokenizer, lookup lemmatizer pruned to the words the matchers
 use, trained textcat) and the pickled occupation and skill indexes. Building takes seconds per
 language; loading the result takes a fraction of one.
 """
@@ -24,6 +25,7 @@ from nlp import resources
 from nlp.intents import TEXTCAT_CONFIG, train_textcat
 from nlp.keys import label_keys
 from nlp.language import LanguageDetector
+from nlp.places import Gazetteer
 from nlp.skills import SkillMatcher, parse_trigger
 from nlp.taxonomy import Concept, LabelIndex
 from nlp.text import fold, words
@@ -168,6 +170,11 @@ def build_detector(target: Path) -> None:
         pickle.dump(LanguageDetector.train(texts), f, protocol=pickle.HIGHEST_PROTOCOL)
 
 
+def build_gazetteer(target: Path) -> None:
+    with open(target / "places.pickle", "wb") as f:
+        pickle.dump(Gazetteer.load(), f, protocol=pickle.HIGHEST_PROTOCOL)
+
+
 FRENCH_EXCEPTIONS = "spacy.lang.fr.tokenizer_exceptions"
 
 
@@ -193,6 +200,10 @@ def french_import_skipped() -> bool:
     return getattr(sys.modules.get(FRENCH_EXCEPTIONS), "PERCORSO_STAND_IN", False)
 
 
+STALE_AFTER = 24 * 3600.0
+"""Seconds a build for other data is kept: other checkouts on the machine may still use it."""
+
+
 def ensure_built(cache_dir: Path, languages: tuple[str, ...]) -> Path:
     """Return the directory with every requested language built, building what is missing.
 
@@ -201,10 +212,13 @@ def ensure_built(cache_dir: Path, languages: tuple[str, ...]) -> Path:
     """
     root = cache_dir / cache_key()
     root.mkdir(parents=True, exist_ok=True)
-    for stale in cache_dir.iterdir():  # builds for data that no longer exists
-        if stale.is_dir() and stale != root:
+    os.utime(root)  # in use now: the file system's clock, against which the others are aged
+    for stale in cache_dir.iterdir():  # builds for data that no longer exists...
+        # ...left alone for a day: another checkout may be building or using its own now.
+        if stale.is_dir() and stale != root and _idle(stale, root) > STALE_AFTER:
             shutil.rmtree(stale, ignore_errors=True)
-    parts: list[tuple[str, Callable[[Path], None]]] = [("language", build_detector)]
+    parts: list[tuple[str, Callable[[Path], None]]] = [
+        ("language", build_detector), ("places", build_gazetteer)]
     parts += [(lang, lambda tmp, lang=lang: build_language(lang, tmp)) for lang in languages]
     for name, build in parts:
         if (root / f"{name}.pickle").exists():
@@ -218,3 +232,8 @@ def ensure_built(cache_dir: Path, languages: tuple[str, ...]) -> Path:
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
     return root
+
+
+def _idle(build: Path, current: Path) -> float:
+    """Seconds between the last use of `build` and now (the time `current` was touched)."""
+    return current.stat().st_mtime - build.stat().st_mtime

@@ -12,6 +12,7 @@ from typing import Any
 
 from nlp import resources
 from nlp.pipeline import Pipeline, load
+from nlp.places import SURE
 from nlp.understanding import INTENTS, LANGUAGES
 
 SPLITS = ("training", "heldout")
@@ -136,8 +137,38 @@ def skill_report(pipeline: Pipeline) -> list[str]:
     return lines
 
 
+def place_report(pipeline: Pipeline) -> list[str]:
+    """Places: is the right place first, is it kept at once (sure) or asked about, and is a
+    wrong place ever kept (the one outcome a person cannot easily undo)."""
+    lines = ["## Places (where the person lives)", "",
+             "| split | right place first | kept at once, right | kept wrong | asked about "
+             "(typo, homonym) | no place: nothing kept |", "| --- | --- | --- | --- | --- | --- |"]
+    misses = []
+    for split in SPLITS:
+        first, kept, wrong, asked, none = Score(), Score(), Score(), Score(), Score()
+        for case in resources.labelled(split, "places"):
+            places = pipeline.parse(case["text"], case["lang"], *_when(case)).places
+            best = places[0] if places else None
+            sure = best is not None and best.score >= SURE
+            if case.get("place") is None:
+                none.add(not sure)
+                continue
+            right = best is not None and (best.name, best.country) == (case["place"],
+                                                                       case["country"])
+            first.add(right)
+            kept.add(right and sure)
+            wrong.add(sure and not right)
+            asked.add(best is not None and not sure)
+            if split == "heldout" and not (right and (sure or not case.get("sure", True))):
+                got = f"{best.label} {best.score}" if best else "nothing"
+                misses.append(f"- {case['lang']} `{case['text']}`: {got}")
+        lines.append(f"| {split} | {first} | {kept} | {wrong} | {asked} | {none} |")
+    return lines + (["", "Held-out: not the right place, or asked where a keep was labelled:",
+                     *misses] if misses else [])
+
+
 def run_eval(cache_dir: Path | None = None) -> str:
     pipeline = load(LANGUAGES, cache_dir)
     sections = [intent_report(pipeline), date_report(pipeline), occupation_report(pipeline),
-                skill_report(pipeline)]
+                skill_report(pipeline), place_report(pipeline)]
     return "\n".join(["# percorso nlu eval", ""] + [line for s in sections for line in [*s, ""]])

@@ -25,4 +25,10 @@ def understanding_to_json(u: Understanding, tz: str) -> dict[str, Any]:
         "skills": [_match(m, False) for m in u.skills],
         "datetime": moment,
         "part_of_day": u.part_of_day,
+        "places": [
+            {"name": p.name, "country": p.country, "region": p.region, "area": p.area,
+             "municipality": p.municipality, "latitude": p.latitude, "longitude": p.longitude,
+             "score": p.score}
+            for p in u.places
+        ],
     }

@@ -16,6 +16,7 @@ from nlp.entities import contact_entities, number_entities, when_entities, yes_n
 from nlp.intents import IntentClassifier
 from nlp.keys import message_keys
 from nlp.language import LanguageDetector
+from nlp.places import Gazetteer
 from nlp.text import scripts, truncate
 from nlp.understanding import LANGUAGES, Understanding
 
@@ -42,6 +43,8 @@ class Pipeline:
                 self._assets[lang] = pickle.load(f)
         with open(root / "language.pickle", "rb") as f:
             self._detector: LanguageDetector = pickle.load(f)
+        with open(root / "places.pickle", "rb") as f:
+            self._places: Gazetteer = pickle.load(f)
         self._intents = {lang: IntentClassifier(self._nlp[lang], lang, self._assets[lang].keywords)
                          for lang in languages}
         # spaCy adds unseen strings to the shared vocabulary while parsing: one writer at a time.
@@ -84,6 +87,7 @@ class Pipeline:
             skills=tuple(assets.skills.match(keys, assets.vocabulary, MAX_SKILLS)),
             datetime=when.resolve(now),
             part_of_day=when.part_of_day,
+            places=self._places.find(text, lang),
         )
 
 

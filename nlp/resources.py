@@ -37,7 +37,8 @@ class IntentData:
     keywords: dict[str, str]
 
 
-def _split(cell: str) -> tuple[str, ...]:
+def split(cell: str) -> tuple[str, ...]:
+    """The several values of one TSV cell, written "a | b"."""
     return tuple(part for part in cell.split(" | ") if part)
 
 
@@ -49,15 +50,20 @@ def _tsv(path: Path) -> Iterator[dict[str, str]]:
 
 def occupations(lang: str) -> list[OccupationRow]:
     return [
-        OccupationRow(r["uri"], r["isco_group"], r["preferred"], _split(r["alt"]),
-                      _split(r["hidden"]))
+        OccupationRow(r["uri"], r["isco_group"], r["preferred"], split(r["alt"]),
+                      split(r["hidden"]))
         for r in _tsv(DATA_DIR / f"esco_occupations_{lang}.tsv.gz")
     ]
 
 
 def transversal_skills_en() -> dict[str, tuple[str, tuple[str, ...]]]:
-    return {r["uri"]: (r["preferred"], _split(r["alt"]))
+    return {r["uri"]: (r["preferred"], split(r["alt"]))
             for r in _tsv(DATA_DIR / "esco_transversal_skills_en.tsv.gz")}
+
+
+def places() -> Iterator[dict[str, str]]:
+    """The gazetteer derived by scripts/derive_places.py (GeoNames, CC BY 4.0)."""
+    return _tsv(DATA_DIR / "places.tsv.gz")
 
 
 @cache

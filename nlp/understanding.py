@@ -32,6 +32,31 @@ class TaxonomyMatch:
 
 
 @dataclass(frozen=True)
+class Place:
+    """A place the text names: `name` as GeoNames writes it, `country` ISO 3166-1 alpha-2,
+    `region` the first division (Portuguese district, Italian or French region, Spanish
+    community), `area` the second (Portuguese concelho, province, département), `municipality`
+    the concelho in Portugal and the place itself elsewhere; `score` 0..1, sure from
+    nlp.places.SURE up."""
+
+    name: str
+    country: str
+    region: str
+    area: str
+    municipality: str
+    latitude: float
+    longitude: float
+    score: float
+
+    @property
+    def label(self) -> str:
+        """"Matosinhos (Porto)", "Senhora da Hora (Matosinhos)", "Casalecchio di Reno
+        (Emilia-Romagna)": a Portuguese parish by its concelho, others by their region."""
+        within = self.area if self.country == "PT" and self.area != self.name else self.region
+        return f"{self.name} ({within})" if within and within != self.name else self.name
+
+
+@dataclass(frozen=True)
 class Understanding:
     lang: str
     intent: str = "other"
@@ -42,3 +67,4 @@ class Understanding:
     skills: tuple[TaxonomyMatch, ...] = ()
     datetime: datetime | None = None
     part_of_day: str | None = None
+    places: tuple[Place, ...] = ()  # best first; only for a short text that names a place

@@ -194,6 +194,9 @@ class Site(SQLModel, table=True):
     opening_notes: str | None = None
     accessibility: str | None = None
     coordinator_email: str | None = None  # told of hand-overs nobody took in time
+    # Where the site is (WGS 84 degrees): the nearest site is offered first, by distance.
+    latitude: float | None = None
+    longitude: float | None = None
 
 
 class Counselor(SQLModel, table=True):

@@ -47,6 +47,7 @@ def find_slots(db: Session, question: SlotsWanted, now: datetime) -> SlotsFound:
         mode=question.mode,  # type: ignore[arg-type]
         wish=_wish(question, _time_of(db, question.avoid)),
         count=OFFERS_SHOWN,
+        home=question.home,
     )
     usual = _usual_part_of_day(question.availability)
     if usual and request.wish.part_of_day is None and request.wish.day is None:

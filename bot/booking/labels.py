@@ -8,11 +8,14 @@ from zoneinfo import ZoneInfo
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
+from babel.numbers import format_decimal
 
 from bot.booking.offers import SlotOffer
 
 LANGUAGES = ("pt", "it", "en", "es", "fr")
 FALLBACK = "en"
+FAR_KM = 50
+"""Beyond this a slot in person says how far the site is: "Bologna, 1 720 km"."""
 
 REMOTE: dict[str, dict[str, str]] = {
     "phone": {
@@ -33,8 +36,12 @@ REMOTE: dict[str, dict[str, str]] = {
 
 
 def describe(offer: SlotOffer, lang: str) -> str:
-    """A slot as a person reads it: day, time and place (or phone / video), in `lang`."""
-    return label(offer.starts_at, offer.timezone, offer.municipality, offer.mode, lang)
+    """A slot as a person reads it: day, time and place (or phone / video), in `lang`; a far
+    site with its distance, so that the person can ask for a call instead."""
+    text = label(offer.starts_at, offer.timezone, offer.municipality, offer.mode, lang)
+    if offer.km is not None and offer.km >= FAR_KM:
+        text += f", {format_decimal(offer.km, locale=_locale(lang))} km"
+    return text
 
 
 def label(starts_at: datetime, timezone: str, municipality: str, mode: str, lang: str) -> str:

@@ -12,6 +12,7 @@ from sqlmodel import Session, select
 
 from bot.booking.calendars import CalendarReader, days_around, load_rules
 from bot.booking.slots import Mode, Need, Search, Slot, Wish, all_free_slots, pick
+from nlp.places import kilometres
 from storage.booking import Appointment
 from storage.models import Counselor, Service, Site
 
@@ -30,7 +31,8 @@ each time it needs more."""
 
 @dataclass(frozen=True)
 class SlotRequest:
-    """What to look for. `municipality` puts that municipality's sites first (in person);
+    """What to look for. In person, `home` (latitude, longitude) puts the sites nearest to it
+    first, by distance; without it, `municipality` puts that municipality's sites first.
     `specialism` asks for a counselor who has it (disability, justice, migrants, enterprise,
     youth); `per_day` keeps the offers spread over days unless a day is wished."""
 
@@ -42,6 +44,7 @@ class SlotRequest:
     wish: Wish = field(default_factory=Wish)
     count: int = 4
     per_day: int | None = 2
+    home: tuple[float, float] | None = None
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,7 @@ class SlotOffer:
     ends_at: datetime  # UTC
     meeting_id: int | None = None  # a group session that already has people
     seats_left: int | None = None
+    km: int | None = None  # from the person's home to the site, in person, when both are known
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
@@ -86,8 +90,8 @@ def offer_slots(
     now: datetime,
     ignoring_appointment_id: int | None = None,
 ) -> list[SlotOffer]:
-    """The best `request.count` slots, earliest first; in person, the sites of the person's
-    municipality before the others. Empty when no counselor fits or nothing is free.
+    """The best `request.count` slots, earliest first; in person, the nearest sites before the
+    others (see SlotRequest). Empty when no counselor fits or nothing is free.
 
     `ignoring_appointment_id`: the person's own appointment, being moved; its place counts as
     free. Raises ValueError for an unknown service or a mode the service is not given in.
@@ -125,7 +129,7 @@ def offer_slots(
     per_day = None if request.wish.day else request.per_day
     allowed = (slot for slot in slots if request.wish.allows(slot))
     chosen = pick(allowed, request.count, per_day, by_site=request.mode == "in_person")
-    return [_offer(slot, counselors, sites, service, request.mode) for slot in chosen]
+    return [_offer(slot, counselors, sites, service, request) for slot in chosen]
 
 
 def _slots(
@@ -145,15 +149,28 @@ def _fits(counselor: Counselor, service: Service, request: SlotRequest) -> bool:
 
 
 def _tiers(sites: Mapping[int, Site], request: SlotRequest) -> list[dict[int, ZoneInfo]]:
-    """Groups of sites searched one after the other: near, then the rest."""
+    """Groups of sites searched one after the other: from home, each site in order of distance
+    (sites without coordinates last); else the person's municipality, then the rest."""
     allowed = {i: s for i, s in sites.items() if i not in request.wish.exclude_site_ids}
-    if request.mode != "in_person" or not request.municipality:
+    if request.mode != "in_person" or not (request.home or request.municipality):
         groups = [allowed]
+    elif request.home:
+        home = request.home
+        far = {i: s for i, s in allowed.items() if _distance(home, s) is None}
+        placed = sorted((i for i in allowed if i not in far),
+                        key=lambda i: _distance(home, allowed[i]) or 0.0)
+        groups = [{i: allowed[i]} for i in placed] + [far]
     else:
-        home = _folded(request.municipality)
-        near = {i: s for i, s in allowed.items() if _folded(s.municipality) == home}
+        home_name = _folded(request.municipality or "")
+        near = {i: s for i, s in allowed.items() if _folded(s.municipality) == home_name}
         groups = [near, {i: s for i, s in allowed.items() if i not in near}]
     return [{i: ZoneInfo(s.timezone) for i, s in group.items()} for group in groups if group]
+
+
+def _distance(home: tuple[float, float], site: Site) -> float | None:
+    if site.latitude is None or site.longitude is None:
+        return None
+    return kilometres(home, (site.latitude, site.longitude))
 
 
 def _span(
@@ -191,10 +208,12 @@ def _offer(
     counselors: Mapping[int, Counselor],
     sites: Mapping[int, Site],
     service: Service,
-    mode: Mode,
+    request: SlotRequest,
 ) -> SlotOffer:
     site = sites[slot.site_id]
     assert service.id is not None  # read from the database
+    distance = _distance(request.home, site) if request.home else None
+    in_person = request.mode == "in_person"
     return SlotOffer(
         counselor_id=slot.counselor_id,
         counselor_name=counselors[slot.counselor_id].name,
@@ -204,11 +223,12 @@ def _offer(
         timezone=site.timezone,
         service_id=service.id,
         service_code=service.code,
-        mode=mode,
+        mode=request.mode,
         starts_at=slot.start,
         ends_at=slot.end,
         meeting_id=slot.meeting_id,
         seats_left=slot.seats_left,
+        km=round(distance) if distance is not None and in_person else None,
     )
 
 

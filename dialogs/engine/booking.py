@@ -23,6 +23,7 @@ def want_slots(turn: Turn) -> None:
             track=answers.get("track") or "orientation",
             lang=turn.lang,
             municipality=answers.get("municipality"),
+            home=_coordinates(answers.get("home")),
             mode=booking.get("mode", "in_person"),
             wish=booking.get("wish"),
             after=booking.get("after"),
@@ -32,6 +33,10 @@ def want_slots(turn: Turn) -> None:
             avoid=booking.get("avoid") or booking.get("moving"),
         )
     )
+
+
+def _coordinates(home: dict[str, Any] | None) -> tuple[float, float] | None:
+    return (home["latitude"], home["longitude"]) if home else None
 
 
 def ask_for_slots(turn: Turn, **criteria: Any) -> None:

@@ -8,6 +8,9 @@ from dialogs.engine import commands, confirming
 from dialogs.engine.booking import ask_for_slots
 from dialogs.engine.linking import link_code_in
 from dialogs.engine.navigation import answered, begin, reject, resume
+from dialogs.engine.places import FIELD as PLACE_FIELD
+from dialogs.engine.places import GUESS as PLACE_GUESS
+from dialogs.engine.places import read_place
 from dialogs.engine.speech import ask, say
 from dialogs.engine.turn import Turn
 from dialogs.engine.understood import wish, yes_or_no
@@ -74,11 +77,19 @@ def _read(
         return
     if node.id == turn.flow.stuck_node and _answers_interrupted(turn, node, text):
         return
+    if node.field == PLACE_FIELD and PLACE_GUESS in turn.session.answers:
+        # A yes or a no to "Did you mean Bologna?", or another place: the gazetteer's to read.
+        refused = read_place(turn, node, text, understanding)
+        return reject(turn, node, refused) if refused else None
     outcome = read_answer(node, turn.choices(node), text, turn.catalogue, turn.now.date())
     # A command word wins over free text, but not over a choice's own words: typing
     # "Talk to a person" where that is a choice does what the button does.
     if command and (node.kind == "text" or not isinstance(outcome, Answer)):
         return commands.run(turn, command)
+    if node.field == PLACE_FIELD and isinstance(outcome, Answer):
+        outcome = read_place(turn, node, text, understanding)
+        if outcome is None:
+            return None
     if isinstance(outcome, Rejection):
         outcome = yes_or_no(turn, node, understanding) or outcome
     if isinstance(outcome, Answer):

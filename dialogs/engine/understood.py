@@ -15,18 +15,24 @@ TAXONOMY_MAX_EACH = 2
 
 def yes_or_no(turn: Turn, node: Node, understanding: Understanding | None) -> Answer | None:
     """A yes or a no said in other words ("claro que sim"), where the question has one."""
-    if understanding is None or node.kind != "choice":
+    meant = said_yes_or_no(understanding) if node.kind == "choice" else None
+    if meant is None:
         return None
-    said = [e.value for e in understanding.entities if e.type == "yes_no"]
-    sure = understanding.confidence >= INTENT_CONFIDENCE
-    if len(said) == 1:
-        intent = "yes" if said[0] else "no"
-    elif understanding.intent in ("yes", "no") and sure:
-        intent = understanding.intent
-    else:
-        return None
+    intent = "yes" if meant else "no"
     choice = next((c for c in turn.choices(node) if intent in (c.id, c.means)), None)
     return Answer(choice.id, choice) if choice else None
+
+
+def said_yes_or_no(understanding: Understanding | None) -> bool | None:
+    """True for a yes, False for a no, None when the message says neither plainly."""
+    if understanding is None:
+        return None
+    said = [e.value for e in understanding.entities if e.type == "yes_no"]
+    if len(said) == 1:
+        return bool(said[0])
+    if understanding.intent in ("yes", "no") and understanding.confidence >= INTENT_CONFIDENCE:
+        return understanding.intent == "yes"
+    return None
 
 
 def wish(understanding: Understanding | None) -> dict[str, Any] | None:

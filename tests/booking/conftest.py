@@ -23,11 +23,14 @@ WEEKDAYS = ["mon", "tue", "wed", "thu", "fri"]
 NETWORK = {
     "sites": [
         {"code": "porto", "name": "QVA Porto", "municipality": "Porto",
-         "address": "Rua de Santa Catarina 312", "timezone": "Europe/Lisbon"},
+         "address": "Rua de Santa Catarina 312", "timezone": "Europe/Lisbon",
+         "latitude": 41.1466, "longitude": -8.6060},
         {"code": "matosinhos", "name": "QVA Matosinhos", "municipality": "Matosinhos",
-         "address": "Avenida da República 1", "timezone": "Europe/Lisbon"},
+         "address": "Avenida da República 1", "timezone": "Europe/Lisbon",
+         "latitude": 41.1844, "longitude": -8.6963},
         {"code": "bologna", "name": "CdM Bologna", "municipality": "Bologna",
-         "address": "Via dell'Indipendenza 8", "timezone": "Europe/Rome"},
+         "address": "Via dell'Indipendenza 8", "timezone": "Europe/Rome",
+         "latitude": 44.4968, "longitude": 11.3426},
     ],
     "counselors": [
         {"code": "ana", "name": "Ana Silva", "languages": ["pt", "en"], "specialisms": ["youth"],
