@@ -37,6 +37,7 @@ SAMPLE_UNDERSTANDING = Understanding(
     lang="en",
     places=(Place("Porto", "PT", "Porto", "Porto", "Porto", 41.14961, -8.61099, 1.0),),
     occupations=(TaxonomyMatch("urn:sample:cook", "cozinheiro/cozinheira", 0.9, "5120"),),
+    activities=(TaxonomyMatch("urn:sample:meals", "preparar refeições", 1.0),),
     skills=(TaxonomyMatch("urn:sample:care", "cuidar de outros", 0.9),),
 )
 
@@ -194,6 +195,7 @@ def _sms_text(flow: Flow, lang: str, text_key: str, choice_keys: list[str]) -> s
         **SAMPLE_FACTS, **SAMPLE_APPOINTMENT, "count": 6, "max": 1000, "topic": "...",
         "code": "K7QX2-9ZMBA", "minutes": 15,
         "found": "; ".join(m.label for m in (*SAMPLE_UNDERSTANDING.occupations,
+                                               *SAMPLE_UNDERSTANDING.activities,
                                                *SAMPLE_UNDERSTANDING.skills)),
     }
     text = render(catalogue.sms.get(text_key) or catalogue.texts[text_key], values)

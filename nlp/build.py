@@ -12,6 +12,7 @@ import shutil
 import sys
 import tempfile
 import types
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,9 +23,11 @@ from spacy.lookups import Lookups
 from spacy.util import load_language_data, registry
 
 from nlp import resources
+from nlp.activities import OPTIONAL_SKILL_WEIGHT, Activity, ActivityIndex
 from nlp.intents import TEXTCAT_CONFIG, train_textcat
 from nlp.keys import label_keys
 from nlp.language import LanguageDetector
+from nlp.phrases import description_phrases
 from nlp.places import Gazetteer
 from nlp.skills import SkillMatcher, parse_trigger
 from nlp.taxonomy import Concept, LabelIndex
@@ -32,13 +35,14 @@ from nlp.text import fold, words
 from nlp.understanding import LANGUAGES
 
 # Bump when the build code changes in a way the data hash cannot see.
-BUILD_VERSION = "3"
+BUILD_VERSION = "4"
 PREFERRED, PHRASE, ALTERNATIVE, HIDDEN = 1.0, 0.97, 0.95, 0.9
 
 
 @dataclass(frozen=True)
 class LanguageAssets:
     occupations: LabelIndex
+    activities: ActivityIndex
     skills: SkillMatcher
     vocabulary: frozenset[str]
     keywords: dict[str, str]
@@ -93,6 +97,70 @@ def _occupation_index(lang: str, keys_of: Callable[[str], tuple[str, ...]]) -> L
     return LabelIndex.build(concepts, labels, head_last=lang == "en")
 
 
+Keys = Callable[[str], tuple[str, ...]]
+
+
+def _activity_index(lang: str, keys_of: Keys, lemmas: dict[str, str]) -> ActivityIndex:
+    rows = resources.occupations(lang)
+    documents = []
+    for row in rows:
+        document: Counter[str] = Counter(keys_of(row.description))
+        for text in (*row.preferred.split("/"), *row.alt):
+            document.update(keys_of(text))
+        documents.append(document)
+    if lang in resources.skill_languages():
+        pool, activities = _skill_activities(lang, rows, keys_of, documents)
+    else:
+        pool, activities = _description_activities(lang, rows, keys_of, lemmas)
+    concepts = [Concept(r.uri, r.preferred, r.group) for r in rows]
+    return ActivityIndex.build(concepts, documents, pool, activities)
+
+
+def _skill_activities(
+    lang: str, rows: list[resources.OccupationRow], keys_of: Keys,
+    documents: list[Counter[str]],
+) -> tuple[list[Activity], list[tuple[int, ...]]]:
+    """The skills an occupation needs join its document; its essential ones are its activities,
+    those that share most words with its description first."""
+    skills = resources.skills(lang)
+    position = {s.uri: i for i, s in enumerate(skills)}
+    en_uris = [s.uri for s in resources.skills("en")]
+    pool = []
+    for skill in skills:
+        keys = dict.fromkeys(k for text in (skill.preferred, *skill.alt) for k in keys_of(text))
+        pool.append(Activity(skill.uri, skill.preferred, tuple(keys)))
+    needed = resources.occupation_skills()
+    activities = []
+    for row, document in zip(rows, documents, strict=True):
+        relations = needed.get(row.uri, resources.NeededSkills((), ()))
+        essential = [position[en_uris[p]] for p in relations.essential if en_uris[p] in position]
+        optional = [position[en_uris[p]] for p in relations.optional if en_uris[p] in position]
+        for skill in essential:
+            document.update(pool[skill].keys)
+        for skill in optional:
+            document.update(dict.fromkeys(pool[skill].keys, OPTIONAL_SKILL_WEIGHT))
+        described = set(keys_of(row.description))
+        essential.sort(key=lambda s: -len(described.intersection(pool[s].keys)))
+        activities.append(tuple(essential))
+    return pool, activities
+
+
+def _description_activities(
+    lang: str, rows: list[resources.OccupationRow], keys_of: Keys, lemmas: dict[str, str],
+) -> tuple[list[Activity], list[tuple[int, ...]]]:
+    stop_words = frozenset(spacy.util.get_lang_class(lang).Defaults.stop_words)
+    pool: list[Activity] = []
+    activities = []
+    for row in rows:
+        phrases = description_phrases(row.description, lang, lambda w: lemmas.get(w, w),
+                                      stop_words)
+        activities.append(tuple(range(len(pool), len(pool) + len(phrases))))
+        # A fragment of the occupation's URI: the phrase is part of its description, no skill.
+        pool += [Activity(f"{row.uri}#description-{i}", phrase, keys_of(phrase))
+                 for i, phrase in enumerate(phrases, 1)]
+    return pool, activities
+
+
 def _skill_matcher(lang: str, keys_of: Callable[[str], tuple[str, ...]]) -> SkillMatcher:
     esco = resources.transversal_skills_en()
     adapted = resources.yaml_file(resources.DATA_DIR / "transversal_skills_adapted.yaml")
@@ -128,6 +196,7 @@ def _pruned_lookups(lemmas: dict[str, str], lang: str, used: set[str]) -> Lookup
 
 def _used_keys(assets: LanguageAssets) -> set[str]:
     used = set(assets.occupations.postings)
+    used.update(term for term in assets.activities.terms if not term.startswith("~"))
     for trigger in assets.skills.triggers:
         used.update(k for group in trigger.groups for alt in group for k in alt)
     if assets.skills.labels is not None:
@@ -150,8 +219,9 @@ def build_language(lang: str, target: Path) -> None:
     data = resources.intent_data(lang)
     vocabulary = frozenset(w for text, intent in data.training if intent != "other"
                            for w in words(fold(text, lang)))
-    assets = LanguageAssets(_occupation_index(lang, keys_of), _skill_matcher(lang, keys_of),
-                            vocabulary, data.keywords)
+    assets = LanguageAssets(_occupation_index(lang, keys_of),
+                            _activity_index(lang, keys_of, lemmas),
+                            _skill_matcher(lang, keys_of), vocabulary, data.keywords)
     lookups = _pruned_lookups(lemmas, lang, _used_keys(assets))
     nlp.get_pipe("lemmatizer").initialize(nlp=nlp, lookups=lookups)
     train_textcat(nlp, data)

@@ -22,6 +22,7 @@ def understanding_to_json(u: Understanding, tz: str) -> dict[str, Any]:
         "confidence": round(u.confidence, 3),
         "entities": [{"type": e.type, "text": e.text, "value": e.value} for e in u.entities],
         "occupations": [_match(m, True) for m in u.occupations],
+        "activities": [_match(m, False) for m in u.activities],
         "skills": [_match(m, False) for m in u.skills],
         "datetime": moment,
         "part_of_day": u.part_of_day,

@@ -22,6 +22,7 @@ from nlp.understanding import LANGUAGES, Understanding
 
 MAX_OCCUPATIONS = 5
 MAX_SKILLS = 5
+MAX_ACTIVITIES = 2
 
 
 def readable(text: str) -> bool:
@@ -74,6 +75,10 @@ class Pipeline:
         contacts, contact_spans = contact_entities(text, lang, tz)
         entities += contacts
         entities += number_entities(text, lang, taken + contact_spans)
+        titles = assets.occupations.match(keys, MAX_OCCUPATIONS, assets.vocabulary)
+        occupations = assets.activities.rank(keys, titles, assets.vocabulary, MAX_OCCUPATIONS)
+        activities = (assets.activities.activities_of(occupations[0].uri, keys, MAX_ACTIVITIES)
+                      if occupations else [])
         answer = yes_no(text, lang)
         if answer is not None:
             entities.append(answer)
@@ -83,7 +88,8 @@ class Pipeline:
             confidence=confidence,
             detected_lang=self._detector.detect(text),
             entities=tuple(entities),
-            occupations=tuple(assets.occupations.match(keys, MAX_OCCUPATIONS, assets.vocabulary)),
+            occupations=tuple(occupations),
+            activities=tuple(activities),
             skills=tuple(assets.skills.match(keys, assets.vocabulary, MAX_SKILLS)),
             datetime=when.resolve(now),
             part_of_day=when.part_of_day,

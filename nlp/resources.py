@@ -28,6 +28,22 @@ class OccupationRow:
     preferred: str
     alt: tuple[str, ...]
     hidden: tuple[str, ...]
+    description: str
+
+
+@dataclass(frozen=True)
+class SkillRow:
+    uri: str
+    preferred: str
+    alt: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class NeededSkills:
+    """Positions in `skills("en")` of the skills an occupation needs."""
+
+    essential: tuple[int, ...]
+    optional: tuple[int, ...]
 
 
 @dataclass(frozen=True)
@@ -51,9 +67,29 @@ def _tsv(path: Path) -> Iterator[dict[str, str]]:
 def occupations(lang: str) -> list[OccupationRow]:
     return [
         OccupationRow(r["uri"], r["isco_group"], r["preferred"], split(r["alt"]),
-                      split(r["hidden"]))
+                      split(r["hidden"]), r["description"])
         for r in _tsv(DATA_DIR / f"esco_occupations_{lang}.tsv.gz")
     ]
+
+
+def skill_languages() -> tuple[str, ...]:
+    """The languages ESCO's skill labels are derived in (no pt or it here)."""
+    return tuple(sorted(p.name[len("esco_skills_"):-len(".tsv.gz")]
+                        for p in DATA_DIR.glob("esco_skills_*.tsv.gz")))
+
+
+def skills(lang: str) -> list[SkillRow]:
+    """The skills and competences some occupation needs, sorted by URI."""
+    return [SkillRow(r["uri"], r["preferred"], split(r["alt"]))
+            for r in _tsv(DATA_DIR / f"esco_skills_{lang}.tsv.gz")]
+
+
+def occupation_skills() -> dict[str, NeededSkills]:
+    def positions(cell: str) -> tuple[int, ...]:
+        return tuple(int(p) for p in cell.split())
+
+    return {r["occupation"]: NeededSkills(positions(r["essential"]), positions(r["optional"]))
+            for r in _tsv(DATA_DIR / "esco_occupation_skills.tsv.gz")}
 
 
 def transversal_skills_en() -> dict[str, tuple[str, tuple[str, ...]]]:

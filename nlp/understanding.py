@@ -64,6 +64,10 @@ class Understanding:
     detected_lang: str | None = None
     entities: tuple[Entity, ...] = ()
     occupations: tuple[TaxonomyMatch, ...] = ()
+    # What the person did in the best occupation: its ESCO skills (en, es, fr: skill URIs), or
+    # phrases of its ESCO description (pt, it: the occupation's URI
+    # with a #description-N fragment), said or most telling.
+    activities: tuple[TaxonomyMatch, ...] = ()
     skills: tuple[TaxonomyMatch, ...] = ()
     datetime: datetime | None = None
     part_of_day: str | None = None

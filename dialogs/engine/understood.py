@@ -11,6 +11,8 @@ from nlp.understanding import Understanding
 INTENT_CONFIDENCE = 0.85
 TAXONOMY_MIN_SCORE = 0.65
 TAXONOMY_MAX_EACH = 2
+# One activity beside the occupation says what was understood; more would cost an SMS segment.
+TAXONOMY_MAX_ACTIVITIES = 1
 
 
 def yes_or_no(turn: Turn, node: Node, understanding: Understanding | None) -> Answer | None:
@@ -48,14 +50,21 @@ def wish(understanding: Understanding | None) -> dict[str, Any] | None:
 
 
 def taxonomy(understanding: Understanding | None) -> list[dict[str, str]]:
-    """The occupations and transversal skills the NLP is sure enough of, best first."""
+    """The occupations, what the person did in the first, and the transversal skills the NLP is
+    sure enough of, best first. Only an activity that is an ESCO skill is shown and kept: the
+    phrases cut from a description (pt, it) read as fragments ("trabalhar numa vasta gama")."""
     if understanding is None:
         return []
     found = []
-    kinds = (("occupation", understanding.occupations), ("skill", understanding.skills))
+    occupations = [m for m in understanding.occupations if m.score >= TAXONOMY_MIN_SCORE]
+    skills = [m for m in understanding.activities if "/skill/" in m.uri]
+    activities = skills[:TAXONOMY_MAX_ACTIVITIES] if occupations else ()
+    kinds = (("occupation", occupations), ("activity", activities),
+             ("skill", understanding.skills))
     for kind, matches in kinds:
         sure = [m for m in matches if m.score >= TAXONOMY_MIN_SCORE][:TAXONOMY_MAX_EACH]
-        found += [{"kind": kind, "uri": m.uri, "label": m.label} for m in sure]
+        found += [{"kind": "skill" if kind == "activity" else kind, "uri": m.uri,
+                   "label": m.label} for m in sure]
     return found
 
 

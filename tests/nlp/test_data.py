@@ -12,7 +12,8 @@ ATTRIBUTION = "This service uses the ESCO classification of the European Commiss
 
 def test_derived_esco_files_carry_the_attribution():
     files = sorted(resources.DATA_DIR.glob("esco_*.tsv.gz"))
-    assert len(files) == 6
+    # occupations in 5 languages, skills in en/es/fr, occupation-skill relations, transversal
+    assert len(files) == 10
     for path in files:
         with gzip.open(path, "rt", encoding="utf-8") as f:
             assert ATTRIBUTION in f.readline()
@@ -27,6 +28,16 @@ def test_project_translations_of_skills_are_marked_as_adapted():
     for skill in data["skills"]:
         assert skill["uri"] in known
         assert set(skill["labels"]) == {"pt", "it", "es", "fr"}
+
+
+def test_every_occupation_has_a_description_and_skills_resolve():
+    skills_en = resources.skills("en")
+    for lang in LANGUAGES:
+        assert all(row.description for row in resources.occupations(lang)), lang
+    needed = resources.occupation_skills()
+    assert len(needed) > 2900
+    assert all(p < len(skills_en) for n in needed.values() for p in (*n.essential, *n.optional))
+    assert resources.skill_languages() == ("en", "es", "fr")
 
 
 def test_held_out_intents_never_appear_in_training():

@@ -155,6 +155,7 @@ def test_json_shape_is_the_contract(pipeline):
     u = pipeline.parse("amanhã às 10h", "pt", "Europe/Lisbon", NOW)
     out = nlp.understanding_to_json(u, "Europe/Lisbon")
     assert set(out) == {"lang", "detected_lang", "intent", "confidence", "entities",
-                        "occupations", "skills", "datetime", "part_of_day", "places"}
+                        "occupations", "activities", "skills", "datetime", "part_of_day",
+                        "places"}
     assert out["datetime"] == "2026-03-29T10:00:00+01:00"
     assert {"type": "date", "text": "amanhã", "value": "2026-03-29"} in out["entities"]
