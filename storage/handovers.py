@@ -64,14 +64,13 @@ def thread(db: Session, cipher: Cipher, hand_over_id: int) -> list[tuple[HandOve
     return [(message, cipher.decrypt_json(message.text)) for message in messages]
 
 
-def open_at_sites(db: Session, site_ids: Collection[int]) -> list[HandOver]:
-    """Open hand-overs of the sites, oldest first."""
+def open_at_sites(db: Session, site_ids: Collection[int] | None) -> list[HandOver]:
+    """Open hand-overs of the sites (None: of the whole network), oldest first."""
+    statement = select(HandOver).where(HandOver.status == "open")
+    if site_ids is not None:
+        statement = statement.where(col(HandOver.site_id).in_(list(site_ids)))
     return list(
-        db.exec(
-            select(HandOver)
-            .where(HandOver.status == "open", col(HandOver.site_id).in_(list(site_ids)))
-            .order_by(col(HandOver.requested_at), col(HandOver.id))
-        ).all()
+        db.exec(statement.order_by(col(HandOver.requested_at), col(HandOver.id))).all()
     )
 
 

@@ -98,7 +98,7 @@ def _queue(
         lang=hand_over.lang or "?",
         channel=hand_over.channel or "?",
         since=when(hand_over.requested_at, site.timezone, lang),
-        url=f"{desk_url.rstrip('/')}/handovers/{hand_over.id}",
+        url=f"{desk_url.rstrip('/')}/inbox/{hand_over.id}",  # the desk's thread page
     )
     identity = repo.find_or_create_identity(db, channel, address, now)
     message = Outbound(text, "notification", lang=lang, notification=f"hand_over_{notice}",

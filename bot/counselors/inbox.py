@@ -47,9 +47,9 @@ class HandOverInbox:
         self.service = service
         self.hurry = hurry
 
-    def open_at(self, site_ids: Collection[int]) -> list[HandOver]:
+    def open_at(self, site_ids: Collection[int] | None) -> list[HandOver]:
         """The open hand-overs of the sites (taken or not), oldest first: a counselor's inbox
-        lists those of their own sites."""
+        lists those of their own sites, a coordinator's (None) those of the whole network."""
         with Session(self.service.engine) as db:
             return threads.open_at_sites(db, site_ids)
 

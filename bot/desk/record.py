@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 from urllib.parse import quote
 
-from babel import Locale
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlmodel import Session
@@ -23,7 +22,7 @@ from bot.desk.agenda import status_key
 from bot.desk.auth import CurrentStaff, FormStaff, Staff
 from bot.desk.context import Desk, DeskContext
 from bot.desk.pages import page
-from bot.desk.texts import Texts
+from bot.desk.texts import Texts, language_name
 from dialogs.loader import intake_flow
 from dialogs.render import describe
 from storage import agenda as records
@@ -85,7 +84,7 @@ def person_record(
         values: dict[str, Any] = dict(
             person=person,
             channels=records.channels_of(db, person_id),
-            language=_language_name(person.lang, texts.lang),
+            language=language_name(person.lang, texts.lang),
             intake=_intake(intake[0], texts) if intake else None,
             special=special,
             meetings=[_meeting(e, staff, now, texts) for e in entries],
@@ -176,7 +175,7 @@ def _intake(intake: Intake, texts: Texts) -> dict[str, Any]:
         for name in INTAKE_FIELDS
     ]  # fmt: skip
     languages = ", ".join(
-        f"{_language_name(item.get('code'), texts.lang)} ({item.get('level', '')})"
+        f"{language_name(item.get('code'), texts.lang)} ({item.get('level', '')})"
         for item in intake.languages
     )
     track = catalogue.texts.get(f"track.{intake.track}", intake.track or "-")
@@ -196,12 +195,6 @@ def _meeting(entry: records.AgendaEntry, staff: Staff, now: Any, texts: Texts) -
         may_mark=(appointment.status != "cancelled" and appointment.starts_at <= now
                   and staff.sees_site(appointment.site_id)),
     )  # fmt: skip
-
-
-def _language_name(code: str | None, lang: str) -> str:
-    if not code:
-        return "-"
-    return Locale.parse(lang).languages.get(code, code)
 
 
 def _back_to(person_id: str, notice: str) -> RedirectResponse:

@@ -5,6 +5,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import yaml
+from babel import Locale
 
 from dialogs.render import render
 
@@ -42,3 +43,10 @@ class Texts:
 
     def __call__(self, key: str, **values: object) -> str:
         return render(self._texts[key], values)
+
+
+def language_name(code: str | None, lang: str) -> str:
+    """The name of the language `code` in the language `lang` ("Portuguese", "portoghese")."""
+    if not code:
+        return "-"
+    return Locale.parse(lang).languages.get(code, code)

@@ -1,6 +1,10 @@
 """The web app (`percorso serve`): channel webhooks, health, metrics and the desk."""
 
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+
 from fastapi import FastAPI
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import PlainTextResponse
 from sqlalchemy import func
 from sqlmodel import select
@@ -9,24 +13,33 @@ from bot.channels.telegram.webhook import telegram_router
 from bot.channels.twilio.sms import sms_router
 from bot.contacts.sms import SmsContacts
 from bot.contacts.telegram import TelegramContacts
+from bot.counselors.inbox import HandOverInbox
+from bot.delivery.dispatcher import Dispatcher, Sender
+from bot.delivery.hurry import Hurry
 from bot.desk.context import Desk
+from bot.desk.inbox import inbox_page
 from bot.desk.mount import mount_desk
 from bot.entry.bootstrap import App
+from bot.entry.senders import channel_senders, close_senders
 from storage.db import unit_of_work
 from storage.models import Intake, Outbox
 
 
 def create_app(application: App) -> FastAPI:
-    web = FastAPI(title="percorso", docs_url=None, redoc_url=None)
+    settings, service = application.settings, application.service
+    # The desk's answers and closes go out at once, from this process, on its own senders.
+    senders = channel_senders(settings, service.clock)
+    hurry = Hurry(Dispatcher(application.engine, senders, service.clock, application.delivery))
+    web = FastAPI(title="percorso", docs_url=None, redoc_url=None,
+                  lifespan=_hurrying(hurry, senders))  # fmt: skip
     web.state.percorso = application
     # channel routers, each with the application services it calls
-    settings, service = application.settings, application.service
     sms_contacts = SmsContacts(service, settings.support_contact)
     telegram_contacts = TelegramContacts(service, settings.default_timezone)
     delivery = application.delivery
     web.include_router(sms_router(settings, service, sms_contacts, delivery))
     web.include_router(telegram_router(settings, service, telegram_contacts, delivery))
-    mount_desk(web, desk_of(application))  # the hand-over inbox joins here as a DeskPage
+    mount_desk(web, desk_of(application), [inbox_page(HandOverInbox(service, hurry))])
 
     @web.get("/healthz")
     def healthz() -> dict[str, str]:
@@ -39,6 +52,23 @@ def create_app(application: App) -> FastAPI:
         return _metrics(application)
 
     return web
+
+
+def _hurrying(
+    hurry: Hurry, senders: dict[str, Sender]
+) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+    """The hurry's thread runs while the app does; what it leaves is the worker's."""
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        hurry.start()
+        try:
+            yield
+        finally:
+            await run_in_threadpool(hurry.stop)
+            close_senders(senders)
+
+    return lifespan
 
 
 def _metrics(application: App) -> str:

@@ -2,8 +2,11 @@
 Porto; Giulia, of Bologna; a coordinator), a person of Porto and a person of Bologna who each
 went through the intake and booked the first slot offered, and a clock held still."""
 
+import os
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -27,6 +30,9 @@ from tests.chat import Chat
 from tests.clock import FakeClock
 from tests.intake_script import ENGLISH_INTAKE
 
+CHROMIUM = Path("/usr/bin/chromium")  # Debian's; Playwright never downloads a browser here
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]  # fmt: skip
 PASSWORD = "correct horse battery staple"
 ANA, GIULIA, COORDINATOR = "ana@example.org", "giulia@example.org", "coord@example.org"
 
@@ -43,9 +49,13 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-def application(engine: Engine, cipher: Cipher, clock: FakeClock) -> App:
+def settings() -> Settings:
+    return Settings(_env_file=None, public_url="http://localhost:8000")
+
+
+@pytest.fixture
+def application(engine: Engine, cipher: Cipher, clock: FakeClock, settings: Settings) -> App:
     seed_demo_if_empty(engine)
-    settings = Settings(_env_file=None, public_url="http://localhost:8000")
     service = ConversationService(
         engine, intake_flow(), cipher, settings.privacy_notice_version, None, clock
     )
@@ -107,3 +117,22 @@ def log_in(client: TestClient, email: str, password: str = PASSWORD) -> TestClie
     )  # fmt: skip
     assert response.status_code == 303, response.text
     return client
+
+
+@pytest.fixture
+def screenshots(tmp_path: Path) -> Path:
+    folder = Path(os.environ.get("PERCORSO_SCREENSHOTS_DIR") or tmp_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+@pytest.fixture
+def browser() -> Iterator:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        yield chromium
+        chromium.close()

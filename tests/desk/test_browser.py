@@ -3,10 +3,9 @@ web app of `percorso serve` on 127.0.0.1. No browser is ever downloaded: without
 /usr/bin/chromium (`apt-get install chromium`) these tests are skipped.
 
 Screenshots go to a temporary directory, or to PERCORSO_SCREENSHOTS_DIR when set (the README's
-come from `PERCORSO_SCREENSHOTS_DIR=docs/screenshots pytest tests/desk/test_browser.py`).
+come from `PERCORSO_SCREENSHOTS_DIR=docs/screenshots pytest tests/desk/test_browser*.py`).
 """
 
-import os
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -18,35 +17,12 @@ from bot.entry.web import create_app
 from storage.booking import Appointment
 from storage.db import unit_of_work
 from tests.clock import FakeClock
-from tests.desk.conftest import ANA, PASSWORD, Booked
+from tests.desk.conftest import ANA, CHROMIUM, PASSWORD, Booked
 from tests.fakes.serving import serving
-
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]  # fmt: skip
 
 pytestmark = pytest.mark.skipif(
     not CHROMIUM.exists(), reason="Debian's chromium is not installed (apt-get install chromium)"
 )
-
-
-@pytest.fixture
-def screenshots(tmp_path: Path) -> Path:
-    folder = Path(os.environ.get("PERCORSO_SCREENSHOTS_DIR") or tmp_path)
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-@pytest.fixture
-def browser() -> Iterator:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=ARGS
-        )
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture

@@ -13,11 +13,12 @@ from starlette.types import ASGIApp
 
 
 @contextmanager
-def serving(app: ASGIApp, name: str) -> Iterator[str]:
-    """Serve `app` until the block ends; yields its base URL."""
+def serving(app: ASGIApp, name: str, lifespan: str = "off") -> Iterator[str]:
+    """Serve `app` until the block ends; yields its base URL. `lifespan="on"` runs the app's
+    start and stop (the web app's own senders and hurries)."""
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan=lifespan))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + 10
