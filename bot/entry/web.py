@@ -7,11 +7,14 @@ from sqlmodel import select
 
 from bot.channels.telegram.webhook import telegram_router
 from bot.channels.twilio.sms import sms_router
+from bot.channels.twilio.whatsapp import whatsapp_router
 from bot.contacts.sms import SmsContacts
 from bot.contacts.telegram import TelegramContacts
+from bot.contacts.whatsapp import WhatsAppContacts
 from bot.desk.context import Desk
 from bot.desk.mount import mount_desk
 from bot.entry.bootstrap import App
+from bot.entry.senders import whatsapp_sender
 from storage.db import unit_of_work
 from storage.models import Intake, Outbox
 
@@ -26,6 +29,12 @@ def create_app(application: App) -> FastAPI:
     delivery = application.delivery
     web.include_router(sms_router(settings, service, sms_contacts, delivery))
     web.include_router(telegram_router(settings, service, telegram_contacts, delivery))
+    web.include_router(whatsapp_router(
+        settings, service, WhatsAppContacts(service, settings.support_contact).screen,
+        whatsapp_sender(settings, application.engine, service.clock, service.flow.default_lang)
+        if settings.whatsapp_configured else None,
+        delivery,
+    ))  # fmt: skip
     mount_desk(web, desk_of(application))  # the hand-over inbox joins here as a DeskPage
 
     @web.get("/healthz")
