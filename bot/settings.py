@@ -27,6 +27,7 @@ class Settings(BaseSettings):
     telegram_webhook_secret: SecretStr | None = None
     telegram_rate_overall: float = 30.0  # messages a second, all chats together
     telegram_rate_per_chat: float = 1.0
+    telegram_bot_username: str = ""  # for the poster links (t.me/<bot>?start=...)
 
     twilio_account_sid: str = ""
     twilio_auth_token: SecretStr | None = None
@@ -34,6 +35,11 @@ class Settings(BaseSettings):
     twilio_messaging_service_sid: str = ""
     twilio_api_url: str = ""
     sms_rate_per_second: float = 1.0  # per sending number or messaging service (a long code: 1)
+    twilio_whatsapp_from: str = ""  # the WhatsApp sender's number, E.164 (sandbox: +14155238886)
+    whatsapp_rate_per_second: float = 20.0  # Twilio queues up to 80/s per WhatsApp sender
+    # Approved templates (Content SIDs) for messages outside WhatsApp's 24-hour window, by kind
+    # (reminder, follow_up, nudge, broadcast) and language; JSON in the env. See docs/whatsapp.md.
+    whatsapp_templates: dict[str, dict[str, str]] = {}
     public_url: str = "http://localhost:8000"
 
     # Reminders, nudges and the agenda
@@ -62,11 +68,21 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _twilio_sends_from_somewhere(self) -> "Settings":
         if self.twilio_auth_token is not None and not (
-            self.twilio_from or self.twilio_messaging_service_sid
+            self.sms_configured or self.twilio_whatsapp_from
         ):
             raise ValueError("PERCORSO_TWILIO_AUTH_TOKEN is set: set PERCORSO_TWILIO_FROM (the "
-                             "sending number) or PERCORSO_TWILIO_MESSAGING_SERVICE_SID as well")
+                             "sending number), PERCORSO_TWILIO_MESSAGING_SERVICE_SID or "
+                             "PERCORSO_TWILIO_WHATSAPP_FROM as well")
         return self
+
+    @property
+    def sms_configured(self) -> bool:
+        return bool(self.twilio_account_sid and (self.twilio_from
+                                                 or self.twilio_messaging_service_sid))
+
+    @property
+    def whatsapp_configured(self) -> bool:
+        return bool(self.twilio_account_sid and self.twilio_whatsapp_from)
 
     @property
     def resolved_database_url(self) -> str:

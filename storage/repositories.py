@@ -56,6 +56,14 @@ def record_inbound(
     return session.exec(statement).first() is not None
 
 
+def move_inbound(session: Session, from_person: str, to_person: str) -> None:
+    """A linked channel's inbound records go with it to the person it now belongs to."""
+    session.exec(
+        update(InboundSeen).where(InboundSeen.person_id == from_person)
+        .values(person_id=to_person)
+    )  # fmt: skip
+
+
 # -- people and identities ------------------------------------------------------------------
 
 

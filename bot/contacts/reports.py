@@ -2,8 +2,9 @@
 concern.
 
 Reports arrive out of order and more than once, so a status only moves forward:
-queued < sending < sent < delivered, and delivered, undelivered and failed are final. A report
-that the address has unsubscribed with the provider opts it out, whatever the order.
+queued < sending < sent < delivered < read (WhatsApp); undelivered and failed are final. A
+report that the address has unsubscribed with the provider opts it out, and one that it cannot
+be reached there (not a WhatsApp number) marks it unreachable, whatever the order.
 """
 
 import logging
@@ -11,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Engine
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from bot.contacts.opt_out import opt_out
 from storage.db import unit_of_work
@@ -29,6 +30,7 @@ RANK = {
     "undelivered": 4,
     "failed": 4,
     "canceled": 4,
+    "read": 5,  # WhatsApp: the person opened it
 }
 
 
@@ -40,6 +42,7 @@ class DeliveryReport:
     status: str
     error_code: str | None = None
     unsubscribed: bool = False  # the address has opted out with the provider itself
+    unreachable: bool = False  # the provider cannot reach the address (not on WhatsApp)
 
 
 def moves_forward(current: str | None, reported: str) -> bool:
@@ -61,6 +64,8 @@ def record_report(engine: Engine, report: DeliveryReport, now: datetime) -> bool
             if identity is not None and not identity.opted_out:
                 opt_out(db, identity)
                 log.info("identity %s opted out as the provider reported", identity.id)
+        if report.unreachable:
+            _mark_unreachable(db, row.identity_id)
         if not moves_forward(row.delivery_status, report.status):
             return False
         row.delivery_status = report.status
@@ -68,3 +73,11 @@ def record_report(engine: Engine, report: DeliveryReport, now: datetime) -> bool
         row.delivery_updated_at = now
         db.add(row)
     return True
+
+
+def _mark_unreachable(db: Session, identity_id: int) -> None:
+    identity = db.get(Identity, identity_id)
+    if identity is not None and identity.reachable:
+        identity.reachable = False
+        db.add(identity)
+        log.info("identity %s unreachable as the provider reported", identity.id)

@@ -47,9 +47,10 @@ class Keyword(StrEnum):
     HELP = "help"
 
 
-def text_key(name: str) -> str:
-    """The catalogue key of one of the keyword replies."""
-    return f"sms_keyword.{name}"
+def text_key(name: str, texts: str = "sms_keyword") -> str:
+    """The catalogue key of one of the keyword replies; `texts` names the channel's set of
+    replies (WhatsApp's do not speak of SMS)."""
+    return f"{texts}.{name}"
 
 
 def _index(words: dict[str, dict[str, list[str]]]) -> dict[str, tuple[Keyword, frozenset[str]]]:
@@ -75,12 +76,14 @@ def keyword_of(text: str | None) -> tuple[Keyword, frozenset[str]] | None:
 
 
 class SmsKeywords:
-    """The `Screen` of the SMS channel (bot.conversation.service): keywords first, then the flow."""
+    """The `Screen` of the SMS channel (bot.conversation.service): keywords first, then the flow.
+    WhatsApp keeps the same rule with replies of its own (`texts="whatsapp_keyword"`)."""
 
-    def __init__(self, flow: Flow, contact: str) -> None:
+    def __init__(self, flow: Flow, contact: str, texts: str = "sms_keyword") -> None:
         self.catalogues = flow.catalogues
         self.default_lang = flow.default_lang
         self.contact = contact
+        self.texts = texts
 
     def __call__(
         self, db: DbSession, identity: Identity, inbound: Inbound, now: datetime
@@ -132,7 +135,7 @@ class SmsKeywords:
         notice: bool = False,
     ) -> None:
         lang = self._lang(db, identity, keyword_langs)
-        template = self.catalogues[lang].texts[text_key(name)]
+        template = self.catalogues[lang].texts[text_key(name, self.texts)]
         # The dispatcher sends an opt-out notice even to an opted-out number: the person asked.
         message = Outbound(render(template, {"contact": self.contact}), lang=lang,
                            opt_out_notice=notice)  # fmt: skip

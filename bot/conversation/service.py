@@ -274,11 +274,14 @@ class ConversationService:
     # --- one handler per event type, one answer per request type -----------------------------
 
     def _message_created(self, context: _Context, event: MessageCreated) -> None:
-        expires_at = None
+        expires_at, about = None, None
+        appointment = context.session.answers.get("appointment") or {}
         if context.kind == "reminder":
             # A reminder held back by rate limits or retries must not arrive after the meeting.
-            starts_at = (context.session.answers.get("appointment") or {}).get("starts_at")
+            starts_at = appointment.get("starts_at")
             expires_at = datetime.fromisoformat(starts_at) if starts_at else None
+        if context.kind != "reply":
+            about = appointment.get("id")  # a WhatsApp template quotes its date, time and place
         message = Outbound(
             text=event.text,
             kind=context.kind,
@@ -288,6 +291,7 @@ class ConversationService:
             multiple=event.multiple,
             sms_text=event.sms_text,
             expires_at=expires_at,
+            appointment_id=about,
         )
         queue(context.db, context.identity, message, context.now)
 
@@ -344,6 +348,8 @@ class ConversationService:
         if person_id is None or person_id == context.identity.person_id:
             return IdentityLinked(False)
         lock_person(context.db, person_id)  # their conversation goes on in this transaction
+        # The blank person's inbound records follow the channel: they tell when it last wrote.
+        repo.move_inbound(context.db, context.identity.person_id, person_id)
         context.identity.person_id = person_id
         context.db.add(context.identity)
         context.linked_to = person_id

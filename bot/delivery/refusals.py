@@ -9,6 +9,9 @@
 - PermanentFailure: failed at once; `unreachable` (blocked the bot) or `opted_out` (STOP) is
   recorded on the identity, and nothing more goes to it.
 - Dropped: the row has no point any more (a reminder after its meeting began): cancelled.
+- OutsideWindow: the provider takes only approved templates for this address now (WhatsApp's
+  24-hour window); never reaches the dispatcher: the channel's window rule decides what follows
+  (bot.contacts.whatsapp_window).
 """
 
 
@@ -34,3 +37,7 @@ class PermanentFailure(Exception):
 
 class Dropped(Exception):
     """The row has no point any more; it is cancelled with this reason."""
+
+
+class OutsideWindow(Exception):
+    """The provider refuses a free-form message outside its customer-service window."""

@@ -115,7 +115,8 @@ def send_now(application: App, row_ids: tuple[int, ...]) -> None:
     """The person hears of the counselor's action at once, not at the worker's next look: the
     rows this command wrote go out now, on the channels set up here; a row the limits hand back
     (or on another channel) is the worker's."""
-    senders = channel_senders(application.settings, application.service.clock)
+    senders = channel_senders(application.settings, application.service.clock,
+                              application.engine)
     try:
         Dispatcher(application.engine, senders, application.service.clock,
                    application.delivery).dispatch_rows(row_ids)  # fmt: skip

@@ -2,14 +2,19 @@
 
 from functools import partial
 
+from sqlalchemy import Engine
+
 from bot.channels.email.sender import EmailSender, SmtpServer
 from bot.channels.telegram.limits import ChatLimits
 from bot.channels.telegram.runtime import make_bot
 from bot.channels.telegram.sender import TelegramSender
 from bot.channels.twilio.sender import TwilioSender
+from bot.channels.twilio.whatsapp_sender import WhatsAppSender
 from bot.clock import Clock, monotonic_seconds
+from bot.contacts.whatsapp_window import WindowedSender
 from bot.delivery.dispatcher import Sender
 from bot.settings import Settings
+from dialogs.loader import intake_flow
 
 
 def telegram_sender(settings: Settings) -> TelegramSender:
@@ -18,14 +23,29 @@ def telegram_sender(settings: Settings) -> TelegramSender:
     return TelegramSender(partial(make_bot, settings), limits)
 
 
-def channel_senders(settings: Settings, clock: Clock) -> dict[str, Sender]:
-    """Telegram when a token is set, SMS when a Twilio account is, e-mail when an SMTP server
-    is."""
+def whatsapp_sender(
+    settings: Settings, engine: Engine, clock: Clock, default_lang: str
+) -> WindowedSender:
+    """Twilio's WhatsApp under the 24-hour window rule; outside it, a message without a template
+    goes by Telegram or SMS when the person has them and this setup sends there."""
+    others = tuple(channel for channel, configured in (
+        ("telegram", settings.telegram_token is not None), ("sms", settings.sms_configured),
+    ) if configured)  # fmt: skip
+    channel = WhatsAppSender.from_settings(settings, monotonic_seconds)
+    return WindowedSender(engine, channel, clock, settings.whatsapp_templates, default_lang,
+                          others)  # fmt: skip
+
+
+def channel_senders(settings: Settings, clock: Clock, engine: Engine) -> dict[str, Sender]:
+    """Telegram when a token is set, SMS and WhatsApp when a Twilio account and their sending
+    numbers are, e-mail when an SMTP server is."""
     found: dict[str, Sender] = {}
     if settings.telegram_token is not None:
         found["telegram"] = telegram_sender(settings)
-    if settings.twilio_account_sid:
+    if settings.sms_configured:
         found["sms"] = TwilioSender.from_settings(settings, monotonic_seconds)
+    if settings.whatsapp_configured:
+        found["whatsapp"] = whatsapp_sender(settings, engine, clock, intake_flow().default_lang)
     if settings.smtp_url is not None:
         server = SmtpServer.parse(settings.smtp_url.get_secret_value())
         found["email"] = EmailSender(server, settings.mail_from, clock)

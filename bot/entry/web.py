@@ -11,8 +11,10 @@ from sqlmodel import select
 
 from bot.channels.telegram.webhook import telegram_router
 from bot.channels.twilio.sms import sms_router
+from bot.channels.twilio.whatsapp import whatsapp_router
 from bot.contacts.sms import SmsContacts
 from bot.contacts.telegram import TelegramContacts
+from bot.contacts.whatsapp import WhatsAppContacts
 from bot.counselors.inbox import HandOverInbox
 from bot.delivery.dispatcher import Dispatcher, Sender
 from bot.delivery.hurry import Hurry
@@ -20,7 +22,7 @@ from bot.desk.context import Desk
 from bot.desk.inbox import inbox_page
 from bot.desk.mount import mount_desk
 from bot.entry.bootstrap import App
-from bot.entry.senders import channel_senders, close_senders
+from bot.entry.senders import channel_senders, close_senders, whatsapp_sender
 from storage.db import unit_of_work
 from storage.models import Intake, Outbox
 
@@ -28,7 +30,7 @@ from storage.models import Intake, Outbox
 def create_app(application: App) -> FastAPI:
     settings, service = application.settings, application.service
     # The desk's answers and closes go out at once, from this process, on its own senders.
-    senders = channel_senders(settings, service.clock)
+    senders = channel_senders(settings, service.clock, application.engine)
     hurry = Hurry(Dispatcher(application.engine, senders, service.clock, application.delivery))
     web = FastAPI(title="percorso", docs_url=None, redoc_url=None,
                   lifespan=_hurrying(hurry, senders))  # fmt: skip
@@ -39,6 +41,12 @@ def create_app(application: App) -> FastAPI:
     delivery = application.delivery
     web.include_router(sms_router(settings, service, sms_contacts, delivery))
     web.include_router(telegram_router(settings, service, telegram_contacts, delivery))
+    web.include_router(whatsapp_router(
+        settings, service, WhatsAppContacts(service, settings.support_contact).screen,
+        whatsapp_sender(settings, application.engine, service.clock, service.flow.default_lang)
+        if settings.whatsapp_configured else None,
+        delivery,
+    ))  # fmt: skip
     mount_desk(web, desk_of(application), [inbox_page(HandOverInbox(service, hurry))])
 
     @web.get("/healthz")

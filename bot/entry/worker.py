@@ -49,10 +49,12 @@ def channels(application: App) -> list[Channel]:
     worker paces itself a little under each channel's rate; a batch is about two seconds."""
     settings = application.settings
     rates = {"telegram": settings.telegram_rate_overall, "sms": settings.sms_rate_per_second,
+             "whatsapp": settings.whatsapp_rate_per_second,
              "email": settings.email_rate_per_second}
     runner = TriggerRunner(application.service, application.delivery.quiet)
     found = [Channel(TIMER, runner, None, TRIGGERS_AT_ONCE)]
-    for name, sender in channel_senders(settings, application.service.clock).items():
+    for name, sender in channel_senders(settings, application.service.clock,
+                                           application.engine).items():
         rate = rates[name] * settings.rate_margin
         found.append(Channel(name, sender, rate, max(10, int(2 * rate))))
     return found

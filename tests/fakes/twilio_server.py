@@ -2,11 +2,16 @@
 
 `POST /2010-04-01/Accounts/{AccountSid}/Messages.json` checks the basic authentication, records
 the message and answers with Twilio's JSON message resource; `fail_next` makes the next sends
-answer with a Twilio error instead (400 with 21610, 429, 500...). It runs under uvicorn in a
+answer with a Twilio error instead (400 with 21610, 429, 500; WhatsApp's 63016 outside the
+24-hour window, 63024 not a WhatsApp number...). WhatsApp sends (`whatsapp:` addresses) must come
+from a `whatsapp:` sender; a template send (`ContentSid` + `ContentVariables`, no `Body`) is
+recorded with its body rendered from the templates given to `content`, as the phone shows it.
+It runs under uvicorn in a
 background thread on 127.0.0.1, on a free port.
 """
 
 import base64
+import json
 import secrets
 import threading
 from collections import deque
@@ -29,6 +34,11 @@ ERROR_MESSAGES = {
     21211: "Invalid 'To' Phone Number",
     21610: "Attempt to send to unsubscribed recipient",
     21614: "'To' number is not a valid mobile number",
+    21910: "Invalid From and To pair. From and To should be of the same channel",
+    21656: "The ContentVariables Parameter is invalid",
+    63003: "Channel could not find To address",
+    63016: "Failed to send freeform message because you are outside the allowed window.",
+    63024: "Invalid message recipient",
 }
 
 
@@ -37,6 +47,7 @@ class FakeTwilio:
         self.account_sid = account_sid
         self.auth_token = auth_token
         self.sent: list[dict[str, str]] = []
+        self.content: dict[str, str] = {}  # Content SID: its approved text, with {{1}}, {{2}}...
         self.url = ""
         self._failures: deque[tuple[int, int | None]] = deque()
         self._lock = threading.Lock()
@@ -55,18 +66,44 @@ class FakeTwilio:
         with self._lock:
             self.sent.clear()
             self._failures.clear()
+            self.content.clear()
 
     async def _create_message(self, request: Request) -> JSONResponse:
         account_sid = request.path_params["account_sid"]
         if account_sid != self.account_sid or not self._authenticated(request):
             return _error(401, 20003)
         form = dict(parse_qsl((await request.body()).decode(), keep_blank_values=True))
+        refused = self._refused(form)
+        if refused is not None:
+            return _error(400, refused)
+        if "ContentSid" in form:
+            form["Body"] = self._rendered(form["ContentSid"], form.get("ContentVariables", "{}"))
         with self._lock:
             if self._failures:
                 return _error(*self._failures.popleft())
             sid = "SM" + secrets.token_hex(16)
             self.sent.append({**form, "Sid": sid})
         return json_response(self._resource(sid, form), 201)
+
+    def _refused(self, form: dict[str, str]) -> int | None:
+        """What Twilio itself would refuse, whatever the test asked for."""
+        on_whatsapp = [form.get(key, "").startswith("whatsapp:") for key in ("To", "From")]
+        if on_whatsapp[0] != on_whatsapp[1] and "MessagingServiceSid" not in form:
+            return 21910
+        if "ContentSid" in form:
+            try:
+                variables = json.loads(form.get("ContentVariables", "{}"))
+            except ValueError:
+                return 21656
+            if not isinstance(variables, dict) or form["ContentSid"] not in self.content:
+                return 21656
+        return None
+
+    def _rendered(self, content_sid: str, variables: str) -> str:
+        text = self.content[content_sid]
+        for key, value in json.loads(variables).items():
+            text = text.replace("{{" + key + "}}", value)
+        return text
 
     def _authenticated(self, request: Request) -> bool:
         expected = base64.b64encode(f"{self.account_sid}:{self.auth_token}".encode()).decode()

@@ -20,6 +20,7 @@ from starlette.concurrency import run_in_threadpool
 from twilio.request_validator import RequestValidator
 
 from bot.channels.twilio.sender import STATUS_PATH, UNSUBSCRIBED, TwilioSender
+from bot.channels.twilio.whatsapp_sender import UNREACHABLE
 from bot.clock import monotonic_seconds
 from bot.contacts.reports import DeliveryReport
 from bot.conversation.service import ConversationService, Inbound, Screen
@@ -56,11 +57,11 @@ def inbound_of(params: dict[str, str], region: str) -> Inbound | None:
         return None
     text = params.get("Body", "")
     if not text.strip() and params.get("NumMedia", "0") != "0":
-        return Inbound(CHANNEL, address, sid, media=_media_kind(params.get("MediaContentType0")))
+        return Inbound(CHANNEL, address, sid, media=media_kind(params.get("MediaContentType0")))
     return Inbound(CHANNEL, address, sid, text=text)
 
 
-def _media_kind(content_type: str | None) -> str:
+def media_kind(content_type: str | None) -> str:
     kind = (content_type or "").split("/")[0]
     return {"image": "photo", "audio": "voice"}.get(kind, "document")
 
@@ -97,7 +98,8 @@ def report_of(params: dict[str, str]) -> DeliveryReport | None:
     if not sid or not status:
         return None
     error_code = params.get("ErrorCode") or None
-    return DeliveryReport(sid, status, error_code, unsubscribed=error_code == str(UNSUBSCRIBED))
+    return DeliveryReport(sid, status, error_code, unsubscribed=error_code == str(UNSUBSCRIBED),
+                          unreachable=error_code in {str(code) for code in UNREACHABLE})
 
 
 class Contacts(Protocol):
@@ -124,7 +126,7 @@ def sms_router(
     hurry: Hurry | None = None
     if signature.validator is None:
         log.warning("PERCORSO_TWILIO_AUTH_TOKEN is not set: every Twilio webhook gets 403")
-    else:
+    elif settings.sms_configured:
         sender = TwilioSender.from_settings(settings, monotonic_seconds)
         hurry = Hurry(Dispatcher(service.engine, {CHANNEL: sender}, service.clock, delivery))
 
