@@ -17,7 +17,7 @@ from bot.network.importer import seed_demo_if_empty
 from bot.settings import Settings
 from dialogs.loader import intake_flow
 from storage.crypto import Cipher, load_cipher
-from storage.db import make_engine
+from storage.db import cipher_of, make_engine, use_cipher
 from storage.migrate import upgrade
 
 log = logging.getLogger(__name__)
@@ -33,10 +33,12 @@ class App:
 
 
 def open_database(settings: Settings, seed: bool = True) -> Engine:
-    """The configured database, migrated to the latest schema, with the demo network if empty."""
+    """The configured database, migrated to the latest schema, with its cipher (the same for
+    every column it encrypts), and with the demo network if empty."""
     url = settings.resolved_database_url
     upgrade(url)
     engine = make_engine(url)
+    use_cipher(engine, load_cipher(settings.secret_key_value, settings.secret_key_file))
     if seed and seed_demo_if_empty(engine):
         log.info("seeded the demo network")
     return engine
@@ -46,7 +48,7 @@ def build_app(settings: Settings, clock: Clock, understand: Understand | None = 
     """Everything a command needs, on the clock its entry point gives (the wall clock, or a
     fake one in tests)."""
     engine = open_database(settings)
-    cipher = load_cipher(settings.secret_key_value, settings.secret_key_file)
+    cipher = cipher_of(engine)
     reminders = ReminderTimes(tuple(settings.reminder_offsets_hours), settings.follow_up_hour)
     service = ConversationService(
         engine, intake_flow(), cipher, settings.privacy_notice_version, understand, clock,
