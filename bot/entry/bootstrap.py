@@ -12,6 +12,7 @@ from bot.conversation.service import ConversationService, Understand
 from bot.counselors.handovers import HandOverRules
 from bot.delivery.policy import DeliveryPolicy, RetryPolicy
 from bot.delivery.quiet_hours import QuietHours
+from bot.entry.failures import CommandFailed
 from bot.jobs.reminders import ReminderTimes
 from bot.network.importer import seed_demo_if_empty
 from bot.settings import Settings
@@ -38,10 +39,21 @@ def open_database(settings: Settings, seed: bool = True) -> Engine:
     url = settings.resolved_database_url
     upgrade(url)
     engine = make_engine(url)
-    use_cipher(engine, load_cipher(settings.secret_key_value, settings.secret_key_file))
+    use_cipher(engine, load_cipher(settings.secret_key_value, settings.demo_key_file))
     if seed and seed_demo_if_empty(engine):
         log.info("seeded the demo network")
     return engine
+
+
+MAKE_A_KEY = ('python -c "from cryptography.fernet import Fernet; '
+              'print(Fernet.generate_key().decode())"')
+
+
+def require_secret_key(settings: Settings) -> None:
+    """A service that runs for real refuses to start on a key it would make up: a second
+    machine would make another, and nobody's data could be read there."""
+    if settings.secret_key is None:
+        raise CommandFailed(f"PERCORSO_SECRET_KEY is not set; make one with: {MAKE_A_KEY}")
 
 
 def build_app(settings: Settings, clock: Clock, understand: Understand | None = None) -> App:
