@@ -12,12 +12,14 @@ from bot.contacts.telegram import TelegramContacts
 from bot.desk.context import Desk
 from bot.desk.mount import mount_desk
 from bot.entry.bootstrap import App
+from bot.entry.limits import WebhookBodyLimit
 from storage.db import unit_of_work
 from storage.models import Intake, Outbox
 
 
 def create_app(application: App) -> FastAPI:
-    web = FastAPI(title="percorso", docs_url=None, redoc_url=None)
+    web = FastAPI(title="percorso", docs_url=None, redoc_url=None, openapi_url=None)
+    web.add_middleware(WebhookBodyLimit)
     web.state.percorso = application
     # channel routers, each with the application services it calls
     settings, service = application.settings, application.service
