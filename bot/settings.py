@@ -15,7 +15,11 @@ class Settings(BaseSettings):
 
     data_dir: Path = Path("var")
     database_url: str = ""
+    # Fernet keys, newest first, comma-separated: required by `serve` and `worker`.
     secret_key: SecretStr | None = None
+    # The demo's key, made on first use when no secret_key is set: outside the database
+    # folder, so that one copy of that folder does not hold both.
+    demo_key_file: Path = Path.home() / ".config" / "percorso" / "demo.key"
     default_timezone: str = "Europe/Lisbon"
     default_region: str = "PT"
     privacy_notice_version: str = "2026-11"
@@ -92,10 +96,6 @@ class Settings(BaseSettings):
     def secret_key_value(self) -> str | None:
         return self.secret_key.get_secret_value() if self.secret_key is not None else None
 
-    @property
-    def secret_key_file(self) -> Path:
-        """Where the key is kept when PERCORSO_SECRET_KEY is not set."""
-        return self.data_dir / "secret.key"
 
 
 @lru_cache

@@ -1,33 +1,67 @@
-"""Encryption of what must not be readable from the database alone: conversation state and
-special-category answers."""
+"""Encryption of what must not be readable from the database alone, and the keyed hashes that
+find a channel address without keeping it in clear.
 
+`Cipher` encrypts with the first of its Fernet keys and decrypts with any of them (MultiFernet):
+a new key goes first, `percorso keys rotate` re-encrypts every token with it, and the old key
+can then be dropped. Its index key (HMAC-SHA256) is a key of its own, kept encrypted in the
+database (storage.keyring), so that rotating the Fernet keys does not change a single hash.
+"""
+
+import hashlib
+import hmac
 import json
 import os
 from pathlib import Path
 from typing import Any
 
-from cryptography.fernet import Fernet
+from cryptography.fernet import Fernet, MultiFernet
 
 
 class Cipher:
-    def __init__(self, fernet: Fernet) -> None:
-        self._fernet = fernet
+    def __init__(self, fernets: list[Fernet], index_key: bytes | None = None) -> None:
+        self._fernets = fernets
+        self._multi = MultiFernet(fernets)
+        self._index_key = index_key
 
     @classmethod
     def from_key(cls, key: str) -> "Cipher":
-        """`key` is a Fernet key: 32 bytes, url-safe base64 (see `Fernet.generate_key`)."""
-        return cls(Fernet(key.encode("ascii")))
+        """`key` is one Fernet key (32 bytes, url-safe base64: `Fernet.generate_key`), or several
+        separated by commas, the newest first."""
+        keys = [part.strip() for part in key.split(",") if part.strip()]
+        if not keys:
+            raise ValueError("no key given")
+        return cls([Fernet(part.encode("ascii")) for part in keys])
+
+    def with_index_key(self, index_key: bytes) -> "Cipher":
+        return Cipher(self._fernets, index_key)
+
+    def encrypt_text(self, text: str) -> str:
+        return self._multi.encrypt(text.encode()).decode("ascii")
+
+    def decrypt_text(self, token: str) -> str:
+        return self._multi.decrypt(token.encode("ascii")).decode()
 
     def encrypt_json(self, obj: Any) -> str:
-        return self._fernet.encrypt(json.dumps(obj, ensure_ascii=False).encode()).decode("ascii")
+        return self.encrypt_text(json.dumps(obj, ensure_ascii=False))
 
     def decrypt_json(self, token: str) -> Any:
-        return json.loads(self._fernet.decrypt(token.encode("ascii")))
+        return json.loads(self.decrypt_text(token))
+
+    def rotate(self, token: str) -> str:
+        """The same plaintext, encrypted with the first key."""
+        return self._multi.rotate(token.encode("ascii")).decode("ascii")
+
+    def address_index(self, channel: str, address: str) -> str:
+        """The keyed hash that finds (channel, address) without storing it in clear."""
+        if self._index_key is None:
+            raise RuntimeError("this cipher has no index key (storage.db.use_cipher gives one)")
+        message = f"{channel}\x00{address}".encode()
+        return hmac.new(self._index_key, message, hashlib.sha256).hexdigest()
 
 
 def load_cipher(key: str | None, key_file: Path) -> Cipher:
     """The cipher for `key` when one is configured, else for the key kept in `key_file`
-    (made on first use, readable by this user only)."""
+    (made on first use, readable by this user only): the demo's way."""
     if key is not None:
         return Cipher.from_key(key)
     return Cipher.from_key(_read_or_create_key(key_file))
@@ -35,7 +69,7 @@ def load_cipher(key: str | None, key_file: Path) -> Cipher:
 
 def _read_or_create_key(path: Path) -> str:
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         # Written whole to a private temporary file, then linked into place: a process that
         # starts at the same moment either wins the link or reads the complete winner's key.
         temporary = path.with_name(f".{path.name}.{os.getpid()}")

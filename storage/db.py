@@ -1,15 +1,17 @@
 """Engine and unit of work: the same code on a SQLite file and on PostgreSQL."""
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, select
-from sqlalchemy.engine import URL, make_url
+from sqlalchemy import Connection, Engine, create_engine, event, select
+from sqlalchemy.engine import URL, Dialect, make_url
 from sqlmodel import Session
 
 import storage.tables  # noqa: F401  (every table known before an engine is used)
+from storage.crypto import Cipher
+from storage.keyring import index_key
 from storage.models import Identity, Person
 
 _POSTGRES_DRIVERS = {"postgres", "postgresql", "postgresql+psycopg"}
@@ -23,7 +25,9 @@ def make_engine(url: str) -> Engine:
     """
     parsed = make_url(url)
     if parsed.drivername in _POSTGRES_DRIVERS:
-        return create_engine(parsed.set(drivername="postgresql+psycopg"), pool_pre_ping=True)
+        return create_engine(
+            parsed.set(drivername="postgresql+psycopg"), pool_pre_ping=True, hide_parameters=True
+        )
     if parsed.get_backend_name() == "sqlite":
         return _sqlite_engine(parsed)
     raise ValueError(f"unsupported database backend: {parsed.get_backend_name()}")
@@ -32,13 +36,15 @@ def make_engine(url: str) -> Engine:
 def _sqlite_engine(url: URL) -> Engine:
     if url.database and url.database != ":memory:":
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, connect_args={"check_same_thread": False})
+    engine = create_engine(url, connect_args={"check_same_thread": False}, hide_parameters=True)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # pysqlite's own BEGIN handling is switched off so that we can emit BEGIN IMMEDIATE.
         dbapi_connection.isolation_level = None
-        for pragma in ("foreign_keys=ON", "journal_mode=WAL", "busy_timeout=30000"):
+        # secure_delete: a deleted row's bytes are overwritten, not left in a free page.
+        pragmas = ("foreign_keys=ON", "journal_mode=WAL", "busy_timeout=30000", "secure_delete=ON")
+        for pragma in pragmas:
             dbapi_connection.execute(f"PRAGMA {pragma}")
 
     @event.listens_for(engine, "begin")
@@ -49,6 +55,43 @@ def _sqlite_engine(url: URL) -> Engine:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
+
+
+def use_cipher(engine: Engine, cipher: Cipher) -> Cipher:
+    """Make `cipher`, with its index key from the keyring, the engine's: the one that encrypted
+    columns and address look-ups use (cipher_of). Call once the schema is migrated."""
+    with engine.begin() as connection:
+        keyed = cipher.with_index_key(index_key(connection, cipher))
+    engine.dialect.percorso_cipher = keyed  # type: ignore[attr-defined]
+    return keyed
+
+
+def cipher_of(bind: Engine | Connection | Dialect) -> Cipher:
+    dialect = bind if isinstance(bind, Dialect) else bind.dialect
+    cipher = getattr(dialect, "percorso_cipher", None)
+    if cipher is None:
+        raise RuntimeError("no cipher for this engine: call storage.db.use_cipher first")
+    return cipher
+
+
+def scrub(engine: Engine, tables: Collection[str]) -> None:
+    """Leave no copy of deleted rows behind after an erasure.
+
+    SQLite (with secure_delete on) overwrites deleted rows in the main file when the WAL is
+    checkpointed; TRUNCATE then empties the WAL, which still held the old pages. PostgreSQL
+    keeps deleted rows as dead tuples until a VACUUM of their table, run here outside any
+    transaction (a VACUUM cannot run inside one).
+    """
+    if engine.dialect.name == "sqlite":
+        raw = engine.raw_connection()  # outside SQLAlchemy's transaction, which would block it
+        try:
+            raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        finally:
+            raw.close()
+        return
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        for table in tables:
+            connection.exec_driver_sql(f'VACUUM "{table}"')
 
 
 @contextmanager

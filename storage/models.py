@@ -181,6 +181,27 @@ class Outbox(SQLModel, table=True):
     reference: str | None = Field(default=None, index=True)  # e.g. "appointment:12"
 
 
+class OutboxMention(SQLModel, table=True):
+    """A person an outbox row speaks of besides its addressee's person (a counselor's agenda
+    lists several): erasing any of them deletes the row."""
+
+    __tablename__ = "outbox_mention"
+
+    outbox_id: int = Field(foreign_key="outbox.id", ondelete="CASCADE", primary_key=True)
+    person_id: str = Field(foreign_key="person.id", ondelete="CASCADE", primary_key=True,
+                           index=True)  # fmt: skip
+
+
+class OptOut(SQLModel, table=True):
+    """What stays of an erased person's opted-out address: its keyed hash
+    (Cipher.address_index), and nothing else - no time, no person - so that the address stays
+    opted out when it writes again, and nothing links it back to what was erased."""
+
+    __tablename__ = "opt_out"
+
+    address_index: str = Field(primary_key=True)
+
+
 class Site(SQLModel, table=True):
     __tablename__ = "site"
 

@@ -24,7 +24,7 @@ from sqlalchemy import Engine, func, insert, update
 from sqlmodel import Session, col, select
 
 from storage.db import unit_of_work
-from storage.models import Identity, Outbox
+from storage.models import Identity, Outbox, OutboxMention
 
 
 @dataclass(frozen=True)
@@ -41,10 +41,14 @@ class NewRow:
     reference: str | None = None
 
 
-def add(db: Session, row: NewRow, now: datetime) -> Outbox:
+def add(db: Session, row: NewRow, now: datetime, mentions: Iterable[str] = ()) -> Outbox:
+    """Add the row, and the people its text speaks of besides its addressee (OutboxMention)."""
     message = Outbox(**vars(row), created_at=now)
     db.add(message)
     db.flush()
+    assert message.id is not None
+    for person_id in set(mentions):
+        db.add(OutboxMention(outbox_id=message.id, person_id=person_id))
     return message
 
 

@@ -7,10 +7,11 @@ from typing import Any
 from sqlalchemy import delete, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, SQLModel, select
+from sqlmodel import Session, SQLModel, col, select
 
 from storage.booking import Appointment
 from storage.crypto import Cipher
+from storage.db import cipher_of
 from storage.desk import PathStage
 from storage.models import (
     Consent,
@@ -21,7 +22,10 @@ from storage.models import (
     InboundSeen,
     Intake,
     IntakeSpecial,
+    LinkCode,
+    OptOut,
     Outbox,
+    OutboxMention,
     Person,
     Service,
     Site,
@@ -90,7 +94,8 @@ def find_or_create_identity(
     if identity is not None:
         return identity
     person = Person(created_at=now)
-    identity = Identity(person_id=person.id, channel=channel, address=address, created_at=now)
+    identity = Identity(person_id=person.id, channel=channel, address=address, created_at=now,
+                        opted_out=_opted_out_before(session, channel, address))  # fmt: skip
     try:
         # The savepoint lets a concurrent first contact win without spoiling our transaction.
         with session.begin_nested():
@@ -104,6 +109,12 @@ def find_or_create_identity(
             raise
         return winner
     return identity
+
+
+def _opted_out_before(session: Session, channel: str, address: str) -> bool:
+    """Whether an erased person had opted this address out (OptOut)."""
+    index = cipher_of(session.get_bind()).address_index(channel, address)
+    return session.get(OptOut, index) is not None
 
 
 def person_zone(session: Session, person_id: str) -> str | None:
@@ -226,52 +237,90 @@ def save_intake(
 # -- erasure and export ---------------------------------------------------------------------
 
 
-def erase_person(session: Session, person_id: str, now: datetime) -> Person:
+ERASED_TABLES = (
+    "outbox", "outbox_mention", "appointment", "intake_special", "intake", "hand_over",
+    "hand_over_message", "path_stage", "conversation", "identity", "link_code", "person",
+    "consent", "inbound",
+)  # fmt: skip
+"""The tables an erasure deletes from or rewrites: storage.db.scrub clears their leftovers."""
+
+
+def erase_person(
+    session: Session, person_id: str, now: datetime, speaking: Identity | None = None
+) -> Person | None:
     """Delete everything about the person except the record of their consent decisions.
 
     Conversation, intakes with their special answers, appointments (release their seats first:
-    bot.booking.answers.release_before_erasure), hand-overs, the stages of their path and outbox
-    rows are deleted; inbound rows lose their link to the person. The desk's audit log keeps
-    the bare person id of past views: who looked at a record stays provable. The consent rows
-    stay, with the person row they point to (stripped to id and dates, `erased_at` set): they
-    hold no answer, only what was agreed to, when and under which notice, which the
-    organisation must be able to show later.
-    Consents still granted are closed with a withdrawal row.
+    bot.booking.answers.release_before_erasure), hand-overs with their threads, the stages of
+    their path, link codes and every outbox row addressed to them, about them or mentioning
+    them (OutboxMention) are deleted; inbound rows lose their link to the person. The desk's
+    audit log keeps the bare person id of past views: who looked at a record stays provable.
+    The consent rows stay, with the person row they point to (stripped to id and dates,
+    `erased_at` set): they hold no answer, only what was agreed to, under which notice and on
+    which day, which the organisation must be able to show later. A general consent still
+    granted is closed with a withdrawal row; the special-category decisions go with the
+    answers, since even they tell that such questions were asked. The dates are kept to the
+    day, so that they cannot be matched to the exact time the blank person below was made.
 
-    The channel identities move to a new, blank person and are returned with it: the
-    confirmation of the erasure must still reach the person, and an opted-out or blocked
-    address must stay so, never linked to the erased past.
+    The channel identities are deleted; an opted-out one leaves only its keyed hash (OptOut),
+    so that the address stays opted out. `speaking`, the identity the erasure was asked from,
+    moves to a new, blank person instead (returned), as if it had just written for the first
+    time: the confirmation of the erasure must still reach it.
     """
-    for scope in ("general", "special"):
-        latest = latest_consent(session, person_id, scope)
-        if latest is not None and latest.granted:
-            record_consent(
-                session, person_id, scope, False, latest.notice_version, latest.channel, now
-            )
+    latest = latest_consent(session, person_id, "general")
+    if latest is not None and latest.granted:
+        record_consent(session, person_id, "general", False, latest.notice_version,
+                       latest.channel, now)  # fmt: skip
+    day = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    blank = _blank_for(session, speaking, now)
+    _forget_identities(session, person_id, speaking)
+    intake_ids = select(Intake.id).where(Intake.person_id == person_id)
+    mentioning = select(OutboxMention.outbox_id).where(OutboxMention.person_id == person_id)
+    for statement in (
+        delete(Outbox).where(col(Outbox.id).in_(mentioning)),
+        delete(Outbox).where(Outbox.person_id == person_id),
+        delete(Appointment).where(Appointment.person_id == person_id),
+        delete(IntakeSpecial).where(col(IntakeSpecial.intake_id).in_(intake_ids)),
+        delete(Intake).where(Intake.person_id == person_id),
+        delete(HandOver).where(HandOver.person_id == person_id),  # the thread goes with it
+        delete(PathStage).where(PathStage.person_id == person_id),
+        delete(Conversation).where(Conversation.person_id == person_id),
+        delete(LinkCode).where(LinkCode.person_id == person_id),
+        # Even a decision about special categories tells that such questions were asked.
+        delete(Consent).where(Consent.person_id == person_id, Consent.scope == "special"),
+        update(InboundSeen).where(InboundSeen.person_id == person_id).values(person_id=None),
+        update(Consent).where(Consent.person_id == person_id).values(recorded_at=day),
+        update(Person).where(Person.id == person_id).values(
+            lang=None, first_name=None, source=None, created_at=day, erased_at=day
+        ),
+    ):
+        session.exec(statement)
+    return blank
+
+
+def _blank_for(session: Session, speaking: Identity | None, now: datetime) -> Person | None:
+    if speaking is None:
+        return None
     blank = Person(created_at=now)
     session.add(blank)
     session.flush()
-    intake_ids = select(Intake.id).where(Intake.person_id == person_id)
-    for statement in (
-        delete(Outbox).where(Outbox.person_id == person_id),
-        delete(Appointment).where(Appointment.person_id == person_id),
-        delete(IntakeSpecial).where(IntakeSpecial.intake_id.in_(intake_ids)),
-        delete(Intake).where(Intake.person_id == person_id),
-        delete(HandOver).where(HandOver.person_id == person_id),
-        delete(PathStage).where(PathStage.person_id == person_id),
-        delete(Conversation).where(Conversation.person_id == person_id),
-        update(Identity).where(Identity.person_id == person_id).values(person_id=blank.id),
-        update(InboundSeen).where(InboundSeen.person_id == person_id).values(person_id=None),
-    ):
-        session.exec(statement)
-    person = session.get(Person, person_id)
-    if person is not None:
-        person.lang = None
-        person.first_name = None
-        person.source = None
-        person.erased_at = now
-        session.add(person)
+    speaking.person_id = blank.id
+    speaking.created_at = now
+    session.add(speaking)
+    session.flush()
     return blank
+
+
+def _forget_identities(session: Session, person_id: str, speaking: Identity | None) -> None:
+    cipher = cipher_of(session.get_bind())
+    identities = session.exec(select(Identity).where(Identity.person_id == person_id)).all()
+    for identity in identities:
+        if identity.opted_out:
+            session.merge(OptOut(address_index=cipher.address_index(identity.channel,
+                                                                    identity.address)))
+        if speaking is None or identity.id != speaking.id:
+            session.delete(identity)
+    session.flush()
 
 
 def intakes_for_export(session: Session) -> list[dict[str, Any]]:

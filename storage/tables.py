@@ -4,6 +4,6 @@ once this is imported. A new table module is added here."""
 
 from sqlmodel import SQLModel
 
-from storage import booking, broadcasts, desk, handovers, models  # noqa: F401
+from storage import booking, broadcasts, desk, handovers, keyring, models  # noqa: F401
 
 metadata = SQLModel.metadata

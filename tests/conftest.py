@@ -15,7 +15,7 @@ from sqlalchemy.engine import make_url
 
 from storage.audit import install_guard, lift_guard
 from storage.crypto import Cipher
-from storage.db import make_engine
+from storage.db import make_engine, use_cipher
 from storage.migrate import upgrade
 from storage.tables import metadata
 from tests.fakes.smtp_server import Mailbox, running_smtp
@@ -70,9 +70,10 @@ def database_url(
 
 
 @pytest.fixture
-def engine(database_url: str) -> Iterator[Engine]:
+def engine(database_url: str, cipher: Cipher) -> Iterator[Engine]:
     upgrade(database_url)
     engine = make_engine(database_url)
+    use_cipher(engine, cipher)
     yield engine
     with engine.begin() as connection:
         lift_guard(connection)  # the audit log refuses deletes; emptying the database may
@@ -102,8 +103,20 @@ def smtp() -> Iterator[tuple[Mailbox, str]]:
 
 
 @pytest.fixture
-def cipher() -> Cipher:
-    return Cipher.from_key(Fernet.generate_key().decode())
+def secret_key() -> str:
+    """The key of the test's database."""
+    return Fernet.generate_key().decode()
+
+
+@pytest.fixture(autouse=True)
+def secret_key_configured(secret_key: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every command a test runs holds the key of the test's database."""
+    monkeypatch.setenv("PERCORSO_SECRET_KEY", secret_key)
+
+
+@pytest.fixture
+def cipher(secret_key: str) -> Cipher:
+    return Cipher.from_key(secret_key)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -38,5 +38,4 @@ def test_the_conversation_gets_the_reminder_times_and_the_key_of_the_settings(
 
     assert app.service.reminders == ReminderTimes(offsets_hours=(12.0,), follow_up_hour=9)
     assert Cipher.from_key(key).decrypt_json(app.cipher.encrypt_json("x")) == "x"
-    assert not settings.secret_key_file.exists()
     app.engine.dispose()

@@ -64,11 +64,13 @@ from dialogs.model import (
 from nlp.understanding import Understanding
 from storage import repositories as repo
 from storage.crypto import Cipher
-from storage.db import lock_person, lock_person_of, unit_of_work
+from storage.db import lock_person, lock_person_of, scrub, unit_of_work
 from storage.link_codes import issue_identity_code, redeem_identity_code
 from storage.models import Counselor, Identity, Person, Site
 
 log = logging.getLogger(__name__)
+
+_ERASED = "person_erased"  # set in the database session's `info` by an erasure
 
 MAX_HOST_ANSWERS = 4
 """Requests one input may chain: a booking, then (the slot was gone, no other fits the wish) slots
@@ -166,6 +168,9 @@ class ConversationService:
             if given is not None:
                 self._step(db, identity, given, now)
             queued = written(db)
+            erased = db.info.get(_ERASED, False)
+        if erased:
+            scrub(self.engine, repo.ERASED_TABLES)
         return Handled(False, identity.person_id, identity.id, queued)
 
     def tell(
@@ -363,10 +368,10 @@ class ConversationService:
 
     def _erasure_requested(self, context: _Context, event: ErasureRequested) -> None:
         release_before_erasure(context.db, context.identity.person_id, context.now)
-        repo.erase_person(context.db, context.identity.person_id, context.now)
         # The identity now belongs to a blank person: the goodbye can still be sent to it.
-        context.db.refresh(context.identity)
+        repo.erase_person(context.db, context.identity.person_id, context.now, context.identity)
         context.erased = True
+        context.db.info[_ERASED] = True  # what is left of the deleted rows is scrubbed
 
 
 def _said(inbound: Inbound) -> str:

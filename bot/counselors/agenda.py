@@ -122,7 +122,9 @@ class AgendaView:
         choices += [Choice(other, self._text(f"button.{other}")) for other in PERIODS
                     if other != period]  # fmt: skip
         text = "\n\n".join(lines)
-        return Outbound(text, kind, lang=self.lang, node=NODE, choices=tuple(choices))
+        people = tuple(sorted({appointment.person_id for appointment, *_ in rows}))
+        return Outbound(text, kind, lang=self.lang, node=NODE, choices=tuple(choices),
+                        mentions=people)  # fmt: skip
 
     def marked_note(self, mark: Mark, recorded: bool) -> str:
         if not recorded:

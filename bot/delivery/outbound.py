@@ -63,6 +63,7 @@ class Outbound:
     notification: str | None = None  # booked, moved, cancelled
     broadcast_id: int | None = None
     subject: str | None = None  # an e-mail's subject (else its first line)
+    mentions: tuple[str, ...] = ()  # people the text speaks of (an agenda): erased, it goes
 
 
 @dataclass(frozen=True)
@@ -101,11 +102,13 @@ def queue(
 ) -> Outbox:
     """Write the row in the caller's transaction. The row carries the person it concerns:
     the identity's (by default), the person booked (a counselor's notice), or none (a
-    counselor's agenda) - erasing a person removes the messages about them."""
+    counselor's agenda, which lists the people it speaks of in its `mentions`) - erasing a
+    person removes the messages to them, about them and mentioning them."""
     assert identity.id is not None
     person_id = identity.person_id if about is ... else about
     new = _new_row(identity.id, person_id, identity.channel, letter, now, not_before, reference)
-    row = outbox.add(db, new, now)
+    mentions = letter.mentions if isinstance(letter, Outbound) else ()
+    row = outbox.add(db, new, now, mentions)
     assert row.id is not None
     db.info.setdefault(_WRITTEN, []).append(row.id)
     return row

@@ -12,12 +12,13 @@ from bot.conversation.service import ConversationService, Understand
 from bot.counselors.handovers import HandOverRules
 from bot.delivery.policy import DeliveryPolicy, RetryPolicy
 from bot.delivery.quiet_hours import QuietHours
+from bot.entry.failures import CommandFailed
 from bot.jobs.reminders import ReminderTimes
 from bot.network.importer import seed_demo_if_empty
 from bot.settings import Settings
 from dialogs.loader import intake_flow
 from storage.crypto import Cipher, load_cipher
-from storage.db import make_engine
+from storage.db import cipher_of, make_engine, use_cipher
 from storage.migrate import upgrade
 
 log = logging.getLogger(__name__)
@@ -33,20 +34,33 @@ class App:
 
 
 def open_database(settings: Settings, seed: bool = True) -> Engine:
-    """The configured database, migrated to the latest schema, with the demo network if empty."""
+    """The configured database, migrated to the latest schema, with its cipher (the same for
+    every column it encrypts), and with the demo network if empty."""
     url = settings.resolved_database_url
     upgrade(url)
     engine = make_engine(url)
+    use_cipher(engine, load_cipher(settings.secret_key_value, settings.demo_key_file))
     if seed and seed_demo_if_empty(engine):
         log.info("seeded the demo network")
     return engine
+
+
+MAKE_A_KEY = ('python -c "from cryptography.fernet import Fernet; '
+              'print(Fernet.generate_key().decode())"')
+
+
+def require_secret_key(settings: Settings) -> None:
+    """A service that runs for real refuses to start on a key it would make up: a second
+    machine would make another, and nobody's data could be read there."""
+    if settings.secret_key is None:
+        raise CommandFailed(f"PERCORSO_SECRET_KEY is not set; make one with: {MAKE_A_KEY}")
 
 
 def build_app(settings: Settings, clock: Clock, understand: Understand | None = None) -> App:
     """Everything a command needs, on the clock its entry point gives (the wall clock, or a
     fake one in tests)."""
     engine = open_database(settings)
-    cipher = load_cipher(settings.secret_key_value, settings.secret_key_file)
+    cipher = cipher_of(engine)
     reminders = ReminderTimes(tuple(settings.reminder_offsets_hours), settings.follow_up_hour)
     service = ConversationService(
         engine, intake_flow(), cipher, settings.privacy_notice_version, understand, clock,

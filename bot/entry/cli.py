@@ -15,8 +15,9 @@ from bot.channels.console.channel import ConsoleChannel
 from bot.clock import wall_clock
 from bot.entry import params
 from bot.entry.booking import booking_app
-from bot.entry.bootstrap import build_app, open_database
+from bot.entry.bootstrap import build_app, open_database, require_secret_key
 from bot.entry.failures import run
+from bot.entry.keys import register as register_keys
 from bot.entry.links import links
 from bot.entry.nlu import nlu_app
 from bot.entry.staff import register as register_staff
@@ -51,6 +52,7 @@ register_telegram(app)  # `percorso telegram ...` and `percorso counselor link`
 register_worker(app)  # `percorso worker`, `percorso broadcast ...`, `percorso outbox ...`
 register_staff(app)  # `percorso staff add|list|disable|totp`
 app.command()(links)  # `percorso links --site CODE`: a poster's links and QR codes
+register_keys(app)  # `percorso keys new|rotate`
 
 
 def main() -> None:
@@ -89,6 +91,7 @@ def serve(
     from bot.entry.web import create_app
 
     settings = get_settings()
+    require_secret_key(settings)
     application = build_app(settings, wall_clock, load_nlp().parse)
     uvicorn.run(create_app(application), host=host, port=port)
 

@@ -22,6 +22,7 @@ from bot.desk.context import Desk
 from bot.desk.inbox import inbox_page
 from bot.desk.mount import mount_desk
 from bot.entry.bootstrap import App
+from bot.entry.limits import WebhookBodyLimit
 from bot.entry.senders import channel_senders, close_senders, whatsapp_sender
 from storage.db import unit_of_work
 from storage.models import Intake, Outbox
@@ -32,8 +33,9 @@ def create_app(application: App) -> FastAPI:
     # The desk's answers and closes go out at once, from this process, on its own senders.
     senders = channel_senders(settings, service.clock, application.engine)
     hurry = Hurry(Dispatcher(application.engine, senders, service.clock, application.delivery))
-    web = FastAPI(title="percorso", docs_url=None, redoc_url=None,
+    web = FastAPI(title="percorso", docs_url=None, redoc_url=None, openapi_url=None,
                   lifespan=_hurrying(hurry, senders))  # fmt: skip
+    web.add_middleware(WebhookBodyLimit)
     web.state.percorso = application
     # channel routers, each with the application services it calls
     sms_contacts = SmsContacts(service, settings.support_contact)

@@ -18,7 +18,7 @@ from bot.clock import wall_clock
 from bot.delivery.outbound import TIMER
 from bot.delivery.worker import Channel, Worker
 from bot.entry import params
-from bot.entry.bootstrap import App, build_app, open_database
+from bot.entry.bootstrap import App, build_app, open_database, require_secret_key
 from bot.entry.failures import CommandFailed
 from bot.entry.senders import channel_senders
 from bot.jobs.broadcast import (
@@ -71,6 +71,7 @@ def worker() -> None:
     from bot.jobs.scheduler import scheduler
 
     settings = get_settings()
+    require_secret_key(settings)
     application = build_app(settings, wall_clock)
     running = Worker(application.engine, application.service.clock, application.delivery,
                      settings, channels(application))  # fmt: skip

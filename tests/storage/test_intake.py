@@ -117,11 +117,14 @@ def test_erasure_removes_everything_but_the_consent_record(engine: Engine, ciphe
     with unit_of_work(engine) as session:
         erased = person_with_everything(session, "1", cipher)
         kept = person_with_everything(session, "2", cipher)
-    later = datetime(2026, 12, 1, tzinfo=UTC)
+    later = datetime(2026, 12, 1, 15, 42, tzinfo=UTC)
     with unit_of_work(engine) as session:
-        blank = erase_person(session, erased, later).id
+        speaking = find_or_create_identity(session, "telegram", "1", later)
+        blank = erase_person(session, erased, later, speaking).id
     with unit_of_work(engine) as session:
         assert rows(session, Identity, blank) == 1
+        moved = session.exec(select(Identity).where(Identity.person_id == blank)).one()
+        assert moved.created_at == later  # as if it had just written for the first time
         for model in (Conversation, Intake, HandOver, Outbox):
             assert rows(session, model, blank) == 0, model.__name__
         for model in (Identity, Conversation, Intake, HandOver, Outbox):
@@ -133,11 +136,13 @@ def test_erasure_removes_everything_but_the_consent_record(engine: Engine, ciphe
         consents = session.exec(
             select(Consent).where(Consent.person_id == erased).order_by(Consent.id)
         ).all()
-        assert [(c.scope, c.granted) for c in consents] == [
-            ("general", True), ("special", True), ("general", False), ("special", False),
+        # Special-category decisions go with the answers; the rest is kept to the day.
+        day = datetime(2026, 12, 1, tzinfo=UTC)
+        assert [(c.scope, c.granted, c.recorded_at) for c in consents] == [
+            ("general", True, day), ("general", False, day),
         ]  # fmt: skip
         assert not has_consent(session, erased, "general")
         person = session.get(Person, erased)
-        assert (person.erased_at, person.lang) == (later, None)
+        assert (person.erased_at, person.created_at, person.lang) == (day, day, None)
         assert [row["person_id"] for row in intakes_for_export(session)] == [kept]
 

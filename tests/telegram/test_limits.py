@@ -1,57 +1,50 @@
-"""Telegram's limits kept with a clock the test moves: per chat, overall, and holds."""
+"""What anyone on the network can send the web app: bodies past 64 KB are refused before they
+are read, a Telegram body that is JSON but not an object is a 400, and no API schema is served."""
 
-from bot.channels.telegram.limits import CHAT_BURST, ChatLimits
+from collections.abc import Iterator
 
+import pytest
+from fastapi.testclient import TestClient
 
-class Seconds:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-def test_a_chat_gets_a_short_burst_then_one_message_a_second() -> None:
-    clock = Seconds()
-    limits = ChatLimits(overall=30, per_chat=1, clock=clock)
-
-    assert [limits.take("ana") for _ in range(int(CHAT_BURST))] == [0.0] * int(CHAT_BURST)
-    assert limits.take("ana") == 1.0
-    clock.now += 1.0
-    assert limits.take("ana") == 0.0
-    assert limits.take("bea") == 0.0  # another chat is not held back
+from bot.channels.telegram.webhook import PATH, SECRET_HEADER
+from bot.entry.bootstrap import App
+from bot.entry.limits import WEBHOOK_BODY_LIMIT
+from bot.entry.web import create_app
+from tests.telegram.person import SECRET, Webhook
 
 
-def test_all_chats_together_share_the_overall_rate() -> None:
-    clock = Seconds()
-    limits = ChatLimits(overall=2, per_chat=1, clock=clock)
-
-    assert [limits.take(chat) for chat in ("a", "b")] == [0.0, 0.0]
-    assert limits.take("c") == 0.5
-    clock.now += 0.5
-    assert limits.take("d") == 0.0
+@pytest.fixture
+def web(application: App) -> Iterator[Webhook]:
+    """The whole web app, as `percorso serve` runs it."""
+    with TestClient(create_app(application)) as client:
+        yield Webhook(client)
 
 
-def test_a_hold_lasts_its_seconds() -> None:
-    clock = Seconds()
-    limits = ChatLimits(overall=30, per_chat=1, clock=clock)
-    limits.hold("ana", "telegram:429", 7)
-
-    clock.now += 6.9
-    assert limits.held("ana").seconds == 7
-    assert limits.held("bea") is None
-    clock.now += 0.1
-    assert limits.held("ana") is None
+@pytest.mark.parametrize("path", [PATH, "/webhooks/twilio/sms", "/webhooks/twilio/status"])
+def test_a_webhook_body_past_64_kb_is_refused_with_413(web: Webhook, path: str) -> None:
+    response = web.client.post(path, content=b"x" * (WEBHOOK_BODY_LIMIT + 1),
+                                   headers={SECRET_HEADER: SECRET})  # fmt: skip
+    assert response.status_code == 413
 
 
-def test_idle_chats_are_forgotten_without_changing_their_limits() -> None:
-    clock = Seconds()
-    limits = ChatLimits(overall=10_000, per_chat=1, clock=clock)
-    for chat in range(1500):
-        limits.take(str(chat))
-    clock.now += CHAT_BURST + 1
+def test_a_body_streamed_without_a_length_is_cut_at_the_limit(web: Webhook) -> None:
+    def chunks():
+        for _ in range(100):
+            yield b"x" * 1024
 
-    for chat in range(1500, 1502):
-        limits.take(str(chat))
-    assert len(limits._chats) < 100
-    assert [limits.take("0") for _ in range(int(CHAT_BURST))] == [0.0] * int(CHAT_BURST)
+    response = web.client.post(PATH, content=chunks(), headers={SECRET_HEADER: SECRET})
+    assert response.status_code == 413
+
+
+@pytest.mark.parametrize("body", ["[]", "42", '"update"', "null"])
+def test_a_telegram_body_that_is_json_but_not_an_object_is_a_400(
+    web: Webhook, body: str
+) -> None:
+    response = web.client.post(PATH, content=body, headers={
+        SECRET_HEADER: SECRET, "content-type": "application/json"})  # fmt: skip
+    assert response.status_code == 400
+
+
+@pytest.mark.parametrize("path", ["/openapi.json", "/docs", "/redoc"])
+def test_no_api_schema_is_served(web: Webhook, path: str) -> None:
+    assert web.client.get(path).status_code == 404

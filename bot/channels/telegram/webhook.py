@@ -67,7 +67,10 @@ def telegram_router(
         if current is None:
             return Response(status_code=503)
         try:
-            update = Update.de_json(await request.json(), current.bot)
+            body = await request.json()
+            if not isinstance(body, dict):  # valid JSON, but no update: a list, a number
+                return Response(status_code=400)
+            update = Update.de_json(body, current.bot)
         except (ValueError, TypeError, KeyError):
             return Response(status_code=400)
         try:
