@@ -18,6 +18,7 @@ from bot.entry.booking import booking_app
 from bot.entry.bootstrap import build_app, open_database
 from bot.entry.failures import run
 from bot.entry.nlu import nlu_app
+from bot.entry.report import register as register_report
 from bot.entry.staff import register as register_staff
 from bot.entry.telegram import register as register_telegram
 from bot.entry.worker import register as register_worker
@@ -49,6 +50,7 @@ app.add_typer(booking_app, name="booking")
 register_telegram(app)  # `percorso telegram ...` and `percorso counselor link`
 register_worker(app)  # `percorso worker`, `percorso broadcast ...`, `percorso outbox ...`
 register_staff(app)  # `percorso staff add|list|disable|totp`
+register_report(app)  # `percorso report impact`
 
 
 def main() -> None:
