@@ -9,6 +9,7 @@ from bot.channels.telegram.webhook import telegram_router
 from bot.channels.twilio.sms import sms_router
 from bot.contacts.sms import SmsContacts
 from bot.contacts.telegram import TelegramContacts
+from bot.desk import exports, impact
 from bot.desk.context import Desk
 from bot.desk.mount import mount_desk
 from bot.entry.bootstrap import App
@@ -26,7 +27,8 @@ def create_app(application: App) -> FastAPI:
     delivery = application.delivery
     web.include_router(sms_router(settings, service, sms_contacts, delivery))
     web.include_router(telegram_router(settings, service, telegram_contacts, delivery))
-    mount_desk(web, desk_of(application))  # the hand-over inbox joins here as a DeskPage
+    # the hand-over inbox joins here as a DeskPage
+    mount_desk(web, desk_of(application), [impact.PAGE, exports.PAGE])
 
     @web.get("/healthz")
     def healthz() -> dict[str, str]:
