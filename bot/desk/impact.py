@@ -161,8 +161,8 @@ def _words(texts: Texts) -> dict[str, str]:
         field = catalogue.texts.get(f"field.{node.id}")
         topic = catalogue.texts.get(node.topic) if node.topic else None
         steps[node.id] = field or topic or node.id.replace("_", " ")
-    for key in ("wrote", "consented", "completed"):
-        steps[key] = texts(f"impact.{key}")
+    for key in OWN_STEP_WORDS:
+        steps[key] = texts(f"impact.step.{key}")
     words = {**steps, **{f"stopped.{k}": texts("impact.stopped_at", step=v)
                          for k, v in steps.items()}}  # fmt: skip
     for key in MEASURES:
@@ -172,6 +172,10 @@ def _words(texts: Texts) -> dict[str, str]:
     return words
 
 
+OWN_STEP_WORDS = (
+    "wrote", "consented", "completed", "experience_confirm", "experience_drop",
+    "experience_more", "special_consent", "disability", "justice", "target_groups", "summary",
+)  # fmt: skip
 MEASURES = (
     "booked", "meetings", "attended", "no_show", "cancelled", "not_recorded",
     "days_to_first_meeting", "reminders", "reminders_then_came", "nudges",

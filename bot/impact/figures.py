@@ -251,7 +251,8 @@ def _period_rows(
             shown[by][(m.name, TOTAL)])
         for m in measures
     ]  # fmt: skip
-    return (*rows, _median_days(facts, groups, by))
+    after = next(i for i, r in enumerate(rows) if r.measure == "not_recorded") + 1
+    return (*rows[:after], _median_days(facts, groups, by), *rows[after:])
 
 
 def _counts(
