@@ -12,7 +12,6 @@ own, neither does changing the span.
 """
 
 import statistics
-import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -25,6 +24,7 @@ from bot.impact.periods import Per, Period, periods
 from bot.impact.suppression import HIDDEN_TEXT, SMALL, Equation, suppress
 from dialogs.loader import intake_flow
 from dialogs.model import Flow
+from nlp.text import folded
 from storage import impact as stored
 from storage.desk import OUTCOMES, STAGES
 from storage.impact import Facts, Profile
@@ -127,12 +127,6 @@ def _groupings(db: Session) -> dict[By, Grouping]:
         By.language: ((*LANGUAGES, NONE), {}),
         By.target_group: ((*TARGET_GROUPS, NONE), {}),
     }
-
-
-def folded(name: str) -> str:
-    """A municipality as people write it — "porto", "Pórto " — folded to one key."""
-    decomposed = unicodedata.normalize("NFKD", " ".join(name.split()).casefold())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 def groups_of(profile: Profile, by: By) -> tuple[str, ...]:
