@@ -23,6 +23,11 @@ def strip_accents(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
+def folded(text: str) -> str:
+    """Text compared as people write it: no case, no accents, single spaces ("PÓRTO " = "porto")."""
+    return strip_accents(" ".join(text.split()).casefold())
+
+
 def modern_pt(text: str) -> str:
     """Map pre-1990 Portuguese spelling to the current one ("direcção" -> "direção").
 

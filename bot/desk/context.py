@@ -22,6 +22,7 @@ class NavEntry:
     text: str
     path: str
     counselors_only: bool = False
+    coordinators_only: bool = False  # coordinators and admins
 
 
 @dataclass

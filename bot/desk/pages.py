@@ -7,7 +7,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 
 from bot.desk.auth import Staff
-from bot.desk.context import Desk
+from bot.desk.context import Desk, NavEntry
 from bot.desk.texts import LANGUAGES, REFERENCE, Texts
 
 HEADERS = {
@@ -24,16 +24,19 @@ def page(
     **values: Any,
 ) -> HTMLResponse:  # fmt: skip
     texts = Texts(staff.lang if staff else browser_language(request))
-    nav = [
-        entry for entry in context.nav
-        if staff is not None and (staff.is_counselor or not entry.counselors_only)
-    ]  # fmt: skip
+    nav = [entry for entry in context.nav if staff is not None and _shown(entry, staff)]
     response = context.templates.TemplateResponse(
         request, template, {"t": texts, "staff": staff, "nav": nav, **values},
         status_code=status,
     )  # fmt: skip
     response.headers.update(HEADERS)
     return response
+
+
+def _shown(entry: NavEntry, staff: Staff) -> bool:
+    if staff.is_counselor:
+        return not entry.coordinators_only
+    return not entry.counselors_only
 
 
 def browser_language(request: Request) -> str:

@@ -20,6 +20,7 @@ from bot.entry.failures import run
 from bot.entry.keys import register as register_keys
 from bot.entry.links import links
 from bot.entry.nlu import nlu_app
+from bot.entry.report import register as register_report
 from bot.entry.staff import register as register_staff
 from bot.entry.telegram import register as register_telegram
 from bot.entry.worker import register as register_worker
@@ -53,6 +54,7 @@ register_worker(app)  # `percorso worker`, `percorso broadcast ...`, `percorso o
 register_staff(app)  # `percorso staff add|list|disable|totp`
 app.command()(links)  # `percorso links --site CODE`: a poster's links and QR codes
 register_keys(app)  # `percorso keys new|rotate`
+register_report(app)  # `percorso report impact`
 
 
 def main() -> None:

@@ -1,7 +1,9 @@
 """Announcements to the people concerned: a segment of intakes, one text per language.
 
 The segment is a combination of intake fields, matched against each person's latest intake
-(`municipality=Porto,lang=pt,track=training`; `track=training|work` for either value). People
+(`municipality=Porto,lang=pt,track=training`; `track=training|work` for either value), as
+people wrote them: "porto", "PÓRTO " and "Porto" are one municipality (case, accents and spaces
+folded, in Python: no database folds accents the same way). People
 who opted out or blocked the bot on every channel, and erased people, are left out. Each person
 gets one row on the identity they added last, in their language (the person's, else their
 intake's, else the first language of the message file); the rows are written at once, with the
@@ -12,12 +14,12 @@ they fall due in the person's quiet hours.
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from bot.delivery.outbound import Outbound, queue_many
+from nlp.text import folded
 from storage.broadcasts import Broadcast, broadcast_reference
 from storage.models import Identity, Intake, Outbox, Person
 
@@ -57,15 +59,16 @@ def audience(db: Session, segment: dict[str, list[str]], texts: dict[str, str]) 
     """Who would receive a broadcast to the segment now."""
     latest = select(func.max(Intake.id)).group_by(Intake.person_id)
     query = (
-        select(Intake.person_id, Intake.lang, Person.lang)
+        select(Intake, Person.lang)
         .join(Person, Person.id == Intake.person_id)
         .where(col(Intake.id).in_(latest), col(Person.erased_at).is_(None))
     )
-    for name, values in segment.items():
-        column = getattr(Intake, name)
-        query = query.where(column.in_([_typed(name, value) for value in values]))
-    people = {person_id: person_lang or intake_lang for person_id, intake_lang, person_lang
-              in db.exec(query).all()}  # fmt: skip
+    wanted = {name: {folded(value) for value in values} for name, values in segment.items()}
+    people = {
+        intake.person_id: person_lang or intake.lang
+        for intake, person_lang in db.exec(query).all()
+        if all(folded(str(getattr(intake, name))) in values for name, values in wanted.items())
+    }
     reachable = _reachable_identities(db, list(people))
     fallback = next(iter(texts))
     return [
@@ -133,6 +136,4 @@ def _reachable_identities(db: Session, person_ids: list[str]) -> dict[str, Ident
     return chosen
 
 
-def _typed(name: str, value: str) -> Any:
-    return int(value) if name == "isced" else value
 

@@ -99,6 +99,17 @@ def test_the_audience_is_the_segment_less_opted_out_and_unreachable_people(
     assert Counter(r.lang for r in found) == {"pt": 2, "it": 1}
 
 
+def test_segment_values_match_as_people_wrote_them_whatever_the_case_and_accents(
+    engine: Engine, clock: FakeClock
+) -> None:
+    wrote = {person(engine, clock, str(n), municipality=name)
+             for n, name in enumerate(["porto", "PORTO ", "Pórto", "Porto"])}  # fmt: skip
+    person(engine, clock, "9", municipality="Portimão")
+    with unit_of_work(engine) as db:
+        found = audience(db, {"municipality": ["porto"], "track": ["TRAINING"]}, TEXTS)
+    assert {r.person_id for r in found} == wrote
+
+
 def test_an_erased_person_is_not_in_any_audience(engine: Engine, clock: FakeClock) -> None:
     erased = person(engine, clock, "1")
     with unit_of_work(engine) as db:
