@@ -1,6 +1,7 @@
 """Running `percorso` in the test's process, as the installed command runs it."""
 
 import io
+import sys
 from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass
 
@@ -19,8 +20,12 @@ class Ran:
         return self.stdout + self.stderr
 
 
-def percorso(*args: str) -> Ran:
+def percorso(*args: str, stdin: str = "") -> Ran:
     out, err = io.StringIO(), io.StringIO()
-    with redirect_stdout(out), redirect_stderr(err):
-        code = run(app, list(args))
+    typed, sys.stdin = sys.stdin, io.StringIO(stdin)
+    try:
+        with redirect_stdout(out), redirect_stderr(err):
+            code = run(app, list(args))
+    finally:
+        sys.stdin = typed
     return Ran(code, out.getvalue(), err.getvalue())

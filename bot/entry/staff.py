@@ -3,7 +3,7 @@
 import json
 import sys
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import pyotp
 import typer
@@ -13,10 +13,10 @@ from bot.clock import wall_clock
 from bot.desk.passwords import WeakPassword, hash_password
 from bot.desk.texts import LANGUAGES, REFERENCE
 from bot.entry.bootstrap import open_database
+from bot.entry.failures import CommandFailed
 from bot.settings import get_settings
 from storage import staff as accounts
-from storage.crypto import load_cipher
-from storage.db import unit_of_work
+from storage.db import cipher_of, unit_of_work
 from storage.desk import StaffAccount
 from storage.models import Counselor
 
@@ -101,10 +101,10 @@ def disable(email: str) -> None:
 @staff_app.command("totp")
 def totp(email: str) -> None:
     """Turn on the second factor: prints the otpauth:// address for an authenticator app."""
-    settings = get_settings()
-    cipher = load_cipher(settings)
+    engine = open_database(get_settings(), seed=False)
+    cipher = cipher_of(engine)
     secret = pyotp.random_base32()
-    with unit_of_work(open_database(settings, seed=False)) as db:
+    with unit_of_work(engine) as db:
         account = accounts.account_by_email(db, email)
         if account is None:
             _fail(f"no account {email.lower()}")
@@ -113,6 +113,5 @@ def totp(email: str) -> None:
     typer.echo(pyotp.TOTP(secret).provisioning_uri(name=email.lower(), issuer_name="percorso"))
 
 
-def _fail(message: str) -> None:
-    typer.echo(f"error: {message}", err=True)
-    raise typer.Exit(1)
+def _fail(message: str) -> NoReturn:
+    raise CommandFailed(message)

@@ -1,11 +1,13 @@
 """Who gets into the desk and what they see, over HTTP."""
 
+import pyotp
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import select
 
 from bot.entry.bootstrap import App
+from storage import staff
 from storage.audit import views_of
 from storage.db import unit_of_work
 from storage.desk import RecordView, StaffSession
@@ -130,3 +132,24 @@ def test_the_audit_log_refuses_changes_in_the_database(
 def _error_of(html: str) -> str:
     start = html.index('role="alert"')
     return html[start: html.index("</p>", start)]
+
+
+def test_with_a_second_factor_the_password_alone_does_not_let_in(
+    client: TestClient, application: App, clock: FakeClock
+) -> None:
+    secret = pyotp.random_base32()
+    with unit_of_work(application.engine) as db:
+        account = staff.account_by_email(db, ANA)
+        assert account is not None
+        account.totp_secret = application.cipher.encrypt_json(secret)
+        db.add(account)
+
+    def attempt(code: str):
+        token = csrf_of(client.get("/desk/login").text)
+        return client.post("/desk/login", follow_redirects=False, data={
+            "email": ANA, "password": PASSWORD, "code": code, "csrf_token": token})
+
+    assert attempt("").status_code == 401
+    assert attempt("000000" if pyotp.TOTP(secret).at(clock()) != "000000" else "111111"
+                   ).status_code == 401  # fmt: skip
+    assert attempt(pyotp.TOTP(secret).at(clock())).status_code == 303

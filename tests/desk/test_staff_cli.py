@@ -5,14 +5,13 @@ from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import Engine
-from typer.testing import CliRunner
 
 from bot.desk.passwords import verify
-from bot.entry.cli import app
 from bot.network.importer import seed_demo_if_empty
 from bot.settings import get_settings
 from storage import staff as accounts
 from storage.db import unit_of_work
+from tests.command_line import percorso
 
 PASSWORD = "a long enough password\n"
 
@@ -27,8 +26,8 @@ def configured(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> Iterator[Engi
 
 
 def staff(*args: str, password: str = PASSWORD) -> tuple[int, str]:
-    result = CliRunner().invoke(app, ["staff", *args], input=password)
-    return result.exit_code, result.output
+    ran = percorso("staff", *args, stdin=password)
+    return ran.exit_code, ran.output
 
 
 def test_accounts_are_added_listed_and_disabled(configured: Engine) -> None:
@@ -61,3 +60,16 @@ def test_a_wrong_account_is_refused_with_a_reason(
 ) -> None:
     code, output = staff("add", "x@example.org", *args, "--password-stdin", password=password)
     assert code == 1 and error in output
+
+
+def test_totp_prints_an_authenticator_address_and_the_login_then_needs_its_code(
+    configured: Engine,
+) -> None:
+    staff("add", "ana.silva@example.org", "--counselor", "ana-silva", "--password-stdin")
+    code, printed = staff("totp", "ana.silva@example.org", password="")
+    assert code == 0 and printed.startswith("otpauth://totp/percorso:ana.silva%40example.org")
+    with unit_of_work(configured) as db:
+        account = accounts.account_by_email(db, "ana.silva@example.org")
+    assert account is not None and account.totp_secret is not None
+    assert "JBSW" not in account.totp_secret and printed.split("secret=")[1][:16] not in (
+        account.totp_secret)  # kept encrypted, never as printed
