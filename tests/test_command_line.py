@@ -91,6 +91,14 @@ def _fails_in_one_line(args: tuple[str, ...], code: int, says: str) -> None:
         (("sms", "segments"), "Missing argument"),
         (("flows", "check", "--colour"), "No such option: --colour"),
         (("no-such-command",), "No such command 'no-such-command'"),
+        (("staff", "add", "x@example.org", "--role", "boss", "--password-stdin"),
+         "'boss' is not one of 'coordinator', 'admin'"),
+        (("links", "--site", "nowhere"), "no site 'nowhere'"),
+        (("report", "impact", "--from", "yesterday", "--to", "2026-11-30"),
+         "'yesterday' is not a date"),
+        (("report", "impact", "--from", "2026-11-01", "--to", "2026-11-30", "--by", "planet"),
+         "'planet' is not one of 'site'"),
+        (("keys", "rotate", "--batch", "0"), "--batch"),
     ],
 )
 def test_a_usage_error_is_one_line_and_exit_code_2(
@@ -110,6 +118,8 @@ def test_a_usage_error_is_one_line_and_exit_code_2(
         (("counselor", "link", "nobody"), "no counselor has the code or name 'nobody'"),
         (("telegram", "--polling"), "PERCORSO_TELEGRAM_TOKEN"),
         (("telegram", "set-webhook"), "PERCORSO_TELEGRAM_TOKEN"),
+        (("staff", "disable", "nobody@example.org"), "no account nobody@example.org"),
+        (("staff", "totp", "nobody@example.org"), "no account nobody@example.org"),
     ],
 )
 def test_a_failure_is_one_line_and_exit_code_1(args: tuple[str, ...], says: str) -> None:

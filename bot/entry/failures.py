@@ -53,7 +53,8 @@ def run(app: typer.Typer, argv: list[str] | None = None, prog_name: str = "perco
 def _command_line_error(error: typer.TyperException, prog_name: str) -> int:
     if type(error).__name__ == "NoArgsIsHelpError":  # a bare group: Typer showed its help
         return 0
-    message = error.format_message()  # type: ignore[attr-defined]
+    # Typer checks values with pydantic, whose messages start "Value error, ".
+    message = error.format_message().replace("Value error, ", "")  # type: ignore[attr-defined]
     code = getattr(error, "exit_code", FAILURE)
     if code == USAGE:
         context = getattr(error, "ctx", None)
