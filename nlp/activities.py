@@ -10,6 +10,7 @@ refeições").
 """
 
 import math
+from array import array
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
@@ -33,7 +34,7 @@ SCALE = 8.0
 CHAT_WORD_WEIGHT = 0.5
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Activity:
     uri: str
     label: str
@@ -58,7 +59,8 @@ class ActivityIndex:
     documents: np.ndarray
     weights: np.ndarray
     pool: list[Activity]
-    activities: list[tuple[int, ...]]
+    activities: array  # per occupation, a slice of positions in `pool`...
+    activity_starts: array  # ...from activity_starts[occupation] to the next start
     idf: np.ndarray  # per term row, like `starts`
     positions: dict[str, int]
 
@@ -93,9 +95,13 @@ class ActivityIndex:
             docs += [d for d, _ in entries]
             weights += [w for _, w in entries]
             starts.append(len(docs))
+        activity_starts = array("I", [0])
+        for chosen in activities:
+            activity_starts.append(activity_starts[-1] + len(chosen))
         return cls(occupations, terms, np.array(starts, dtype=np.int32),
                    np.array(docs, dtype=np.int16), np.array(weights, dtype=np.float32), pool,
-                   activities, np.array([idf[k] for k in terms], dtype=np.float32),
+                   array("I", (a for chosen in activities for a in chosen)), activity_starts,
+                   np.array([idf[k] for k in terms], dtype=np.float32),
                    {c.uri: i for i, c in enumerate(occupations)})
 
     def _idf(self, term: str | None) -> float:
@@ -150,7 +156,8 @@ class ActivityIndex:
             return []
         query = set(keys) | {s for k in keys if (s := stem(k)) is not None}
         shared = []
-        for rank, index in enumerate(self.activities[position]):
+        own = self.activities[self.activity_starts[position]:self.activity_starts[position + 1]]
+        for rank, index in enumerate(own):
             activity = self.pool[index]
             weight = sum(self._idf(k) for k in activity.keys if k in query)
             weight += STEM_WEIGHT * sum(self._idf(s) for k in activity.keys

@@ -35,7 +35,7 @@ from nlp.text import fold, words
 from nlp.understanding import LANGUAGES
 
 # Bump when the build code changes in a way the data hash cannot see.
-BUILD_VERSION = "4"
+BUILD_VERSION = "5"
 PREFERRED, PHRASE, ALTERNATIVE, HIDDEN = 1.0, 0.97, 0.95, 0.9
 
 
@@ -70,20 +70,25 @@ def _lemma_table(lang: str) -> dict[str, str]:
 def _keys_function(
     nlp: Language, lang: str, lemmas: dict[str, str]
 ) -> Callable[[str], tuple[str, ...]]:
-    """What the lookup lemmatizer does, straight from the full table, for indexing labels."""
+    """What the lookup lemmatizer does, straight from the full table, for indexing labels.
+
+    The keys are interned: one string per word, shared by every label, posting and activity
+    that holds it (pickle writes a shared object once, so the loaded indexes share it too).
+    """
 
     def keys_of(text: str) -> tuple[str, ...]:
         doc = nlp.make_doc(text.lower())
         for token in doc:
             token.lemma_ = lemmas.get(token.text, token.text)
-        return label_keys(doc, lang)
+        return tuple(map(sys.intern, label_keys(doc, lang)))
 
     return keys_of
 
 
-def _occupation_index(lang: str, keys_of: Callable[[str], tuple[str, ...]]) -> LabelIndex:
-    rows = resources.occupations(lang)
-    concepts = [Concept(r.uri, r.preferred, r.group) for r in rows]
+def _occupation_index(
+    lang: str, rows: list[resources.OccupationRow], concepts: list[Concept],
+    keys_of: Callable[[str], tuple[str, ...]],
+) -> LabelIndex:
     position = {r.uri: i for i, r in enumerate(rows)}
     labels = []
     for i, row in enumerate(rows):
@@ -100,8 +105,10 @@ def _occupation_index(lang: str, keys_of: Callable[[str], tuple[str, ...]]) -> L
 Keys = Callable[[str], tuple[str, ...]]
 
 
-def _activity_index(lang: str, keys_of: Keys, lemmas: dict[str, str]) -> ActivityIndex:
-    rows = resources.occupations(lang)
+def _activity_index(
+    lang: str, rows: list[resources.OccupationRow], concepts: list[Concept], keys_of: Keys,
+    lemmas: dict[str, str],
+) -> ActivityIndex:
     documents = []
     for row in rows:
         document: Counter[str] = Counter(keys_of(row.description))
@@ -112,7 +119,6 @@ def _activity_index(lang: str, keys_of: Keys, lemmas: dict[str, str]) -> Activit
         pool, activities = _skill_activities(lang, rows, keys_of, documents)
     else:
         pool, activities = _description_activities(lang, rows, keys_of, lemmas)
-    concepts = [Concept(r.uri, r.preferred, r.group) for r in rows]
     return ActivityIndex.build(concepts, documents, pool, activities)
 
 
@@ -219,8 +225,11 @@ def build_language(lang: str, target: Path) -> None:
     data = resources.intent_data(lang)
     vocabulary = frozenset(w for text, intent in data.training if intent != "other"
                            for w in words(fold(text, lang)))
-    assets = LanguageAssets(_occupation_index(lang, keys_of),
-                            _activity_index(lang, keys_of, lemmas),
+    rows = resources.occupations(lang)
+    # One list of occupations for both indexes: pickled once, loaded once.
+    concepts = [Concept(r.uri, r.preferred, r.group) for r in rows]
+    assets = LanguageAssets(_occupation_index(lang, rows, concepts, keys_of),
+                            _activity_index(lang, rows, concepts, keys_of, lemmas),
                             _skill_matcher(lang, keys_of), vocabulary, data.keywords)
     lookups = _pruned_lookups(lemmas, lang, _used_keys(assets))
     nlp.get_pipe("lemmatizer").initialize(nlp=nlp, lookups=lookups)

@@ -9,6 +9,7 @@ or was written with a typo. The gazetteer is nlp/data/places.tsv.gz (GeoNames, C
 import bisect
 import math
 import re
+from array import array
 from collections import defaultdict
 from typing import NamedTuple
 
@@ -91,8 +92,12 @@ class Gazetteer:
     def __init__(self, lines: list[str], names: dict[str, list[int]]) -> None:
         self.lines = lines
         self.names = sorted(names)
-        # Most names belong to one place: a bare index is smaller and quicker to load.
-        self.ids = [ids[0] if len(ids) == 1 else tuple(ids) for ids in map(names.get, self.names)]
+        # The places of names[i] are ids[id_starts[i]:id_starts[i + 1]]: two flat arrays, not a
+        # Python object per index, are smaller in memory and quicker to load.
+        self.ids = array("I", (i for name in self.names for i in names[name]))
+        self.id_starts = array("I", [0])
+        for name in self.names:
+            self.id_starts.append(self.id_starts[-1] + len(names[name]))
         self.runs: dict[str, tuple[int, int]] = {}
         for i, name in enumerate(self.names):
             lo, _ = self.runs.get(name[0], (i, i))
@@ -149,8 +154,7 @@ class Gazetteer:
         at = bisect.bisect_left(self.names, name)
         if at == len(self.names) or self.names[at] != name:
             return ()
-        ids = self.ids[at]
-        return (ids,) if isinstance(ids, int) else ids
+        return tuple(self.ids[self.id_starts[at]:self.id_starts[at + 1]])
 
     def _typos(self, rest: str) -> list[tuple[int, float]]:
         if (len(rest) < MIN_TYPO_CHARS or rest.count(" ") >= MAX_TYPO_WORDS

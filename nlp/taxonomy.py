@@ -5,6 +5,7 @@ index does not know may stand for a known one within a small edit distance (typo
 """
 
 import math
+from array import array
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
@@ -23,7 +24,7 @@ MAX_SINGLE_WORD_LABELS = 150
 CHAT_WORD_WEIGHT = 0.5
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Concept:
     uri: str
     label: str
@@ -32,14 +33,18 @@ class Concept:
 
 @dataclass
 class LabelIndex:
-    """Built once per language and cached; read-only afterwards, so safe to share across threads."""
+    """Built once per language and cached; read-only afterwards, so safe to share across threads.
+
+    Numbers per label and postings are stdlib arrays: five languages of them stay resident, and
+    a list holds a separate Python object for every number.
+    """
 
     concepts: list[Concept] = field(default_factory=list)
-    label_concept: list[int] = field(default_factory=list)
-    label_weight: list[float] = field(default_factory=list)
-    label_mass: list[float] = field(default_factory=list)
+    label_concept: array = field(default_factory=lambda: array("I"))
+    label_weight: array = field(default_factory=lambda: array("d"))
+    label_mass: array = field(default_factory=lambda: array("d"))
     label_head: list[str] = field(default_factory=list)
-    postings: dict[str, list[int]] = field(default_factory=dict)
+    postings: dict[str, array] = field(default_factory=dict)
     idf: dict[str, float] = field(default_factory=dict)
     fuzzy_buckets: dict[str, list[str]] = field(default_factory=dict)
 
@@ -66,7 +71,7 @@ class LabelIndex:
             for key in keys:
                 postings[key].append(position)
         count = len(index.label_concept)
-        index.postings = dict(postings)
+        index.postings = {k: array("I", p) for k, p in postings.items()}
         index.idf = {k: math.log(1 + count / len(p)) for k, p in postings.items()}
         for (_, keys), _w in unique.items():
             head = keys[-1] if head_last else keys[0]
