@@ -8,10 +8,12 @@ due, if that is within PATIENCE of its hurry, and is otherwise left to the worke
 whatever is due. The thread of a request is never held, whatever the backlog.
 """
 
+import asyncio
 import heapq
 import logging
 import threading
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import datetime, timedelta
 
 from bot.delivery.dispatcher import Dispatcher
@@ -90,3 +92,21 @@ class Hurry:
                 if due is not None and deadline is not None and due <= deadline:
                     self._deadlines[row_id] = deadline
                     heapq.heappush(self._waiting, (due, row_id))
+
+
+def running(hurry: "Hurry | None") -> Callable[[object], AbstractAsyncContextManager[None]]:
+    """A web app's or router's lifespan that runs the hurry's thread while it serves; what the
+    thread leaves when it stops is the worker's."""
+
+    @asynccontextmanager
+    async def lifespan(_: object) -> AsyncIterator[None]:
+        if hurry is None:
+            yield
+            return
+        hurry.start()
+        try:
+            yield
+        finally:
+            await asyncio.to_thread(hurry.stop)
+
+    return lifespan

@@ -4,7 +4,6 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 from fastapi import FastAPI
-from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import PlainTextResponse
 from sqlalchemy import func
 from sqlmodel import select
@@ -17,7 +16,7 @@ from bot.contacts.telegram import TelegramContacts
 from bot.contacts.whatsapp import WhatsAppContacts
 from bot.counselors.inbox import HandOverInbox
 from bot.delivery.dispatcher import Dispatcher, Sender
-from bot.delivery.hurry import Hurry
+from bot.delivery.hurry import Hurry, running
 from bot.desk import exports, impact
 from bot.desk.context import Desk
 from bot.desk.inbox import inbox_page
@@ -69,16 +68,13 @@ def create_app(application: App) -> FastAPI:
 def _hurrying(
     hurry: Hurry, senders: dict[str, Sender]
 ) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
-    """The hurry's thread runs while the app does; what it leaves is the worker's."""
+    """The hurry's thread runs while the app does; the senders close after it."""
 
     @asynccontextmanager
-    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        hurry.start()
-        try:
+    async def lifespan(web: FastAPI) -> AsyncIterator[None]:
+        async with running(hurry)(web):
             yield
-        finally:
-            await run_in_threadpool(hurry.stop)
-            close_senders(senders)
+        close_senders(senders)
 
     return lifespan
 

@@ -9,13 +9,11 @@ never waits on the SMS rate limit, whatever the backlog.
 """
 
 import logging
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from typing import Protocol
 from urllib.parse import parse_qsl
 
 import phonenumbers
-from fastapi import APIRouter, FastAPI, HTTPException, Request, Response
+from fastapi import APIRouter, HTTPException, Request, Response
 from starlette.concurrency import run_in_threadpool
 from twilio.request_validator import RequestValidator
 
@@ -25,7 +23,7 @@ from bot.clock import monotonic_seconds
 from bot.contacts.reports import DeliveryReport
 from bot.conversation.service import ConversationService, Inbound, Screen
 from bot.delivery.dispatcher import Dispatcher
-from bot.delivery.hurry import Hurry
+from bot.delivery.hurry import Hurry, running
 from bot.delivery.policy import DeliveryPolicy
 from bot.settings import Settings
 
@@ -130,18 +128,7 @@ def sms_router(
         sender = TwilioSender.from_settings(settings, monotonic_seconds)
         hurry = Hurry(Dispatcher(service.engine, {CHANNEL: sender}, service.clock, delivery))
 
-    @asynccontextmanager
-    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        if hurry is None:
-            yield
-            return
-        hurry.start()
-        try:
-            yield
-        finally:
-            await run_in_threadpool(hurry.stop)
-
-    router = APIRouter(lifespan=lifespan)
+    router = APIRouter(lifespan=running(hurry))
 
     @router.post(SMS_PATH)
     async def inbound_sms(request: Request) -> Response:

@@ -10,17 +10,15 @@ arrive on the status webhook SMS already serves. See docs/whatsapp.md.
 """
 
 import logging
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 
-from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi import APIRouter, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from bot.channels.twilio.sms import EMPTY_TWIML, Signature, e164, media_kind
 from bot.channels.twilio.whatsapp_sender import PREFIX
 from bot.conversation.service import ConversationService, Inbound, Screen
 from bot.delivery.dispatcher import Dispatcher, Sender
-from bot.delivery.hurry import Hurry
+from bot.delivery.hurry import Hurry, running
 from bot.delivery.policy import DeliveryPolicy
 from bot.settings import Settings
 
@@ -66,18 +64,7 @@ def whatsapp_router(
     elif sender is not None:
         hurry = Hurry(Dispatcher(service.engine, {CHANNEL: sender}, service.clock, delivery))
 
-    @asynccontextmanager
-    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        if hurry is None:
-            yield
-            return
-        hurry.start()
-        try:
-            yield
-        finally:
-            await run_in_threadpool(hurry.stop)
-
-    router = APIRouter(lifespan=lifespan)
+    router = APIRouter(lifespan=running(hurry))
 
     @router.post(WHATSAPP_PATH)
     async def inbound_whatsapp(request: Request) -> Response:
