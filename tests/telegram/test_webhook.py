@@ -1,6 +1,8 @@
 """POST /webhooks/telegram: the secret token, durable recording before 200, once-only
 processing, and what only Telegram needs around the conversation."""
 
+import os
+
 import pytest
 from sqlalchemy import func
 from sqlmodel import Session, select
@@ -280,6 +282,11 @@ def test_erasing_ones_data_forgets_where_one_came_from(
     assert all(source is None for source, _ in people)
 
 
+@pytest.mark.skipif(
+    "libfaketime" in os.environ.get("LD_PRELOAD", ""),
+    reason="libfaketime fakes the monotonic clock, which stretches the hurry's timed wait for "
+    "retry_after (with FAKETIME_DONT_FAKE_MONOTONIC, Python's sleep fails instead)",
+)
 def test_a_429_is_waited_out_and_the_replies_still_arrive_in_order(
     webhook: Webhook, application: App, telegram: FakeTelegram
 ) -> None:
