@@ -20,6 +20,8 @@ from storage.migrate import upgrade
 from storage.tables import metadata
 from tests.fakes.smtp_server import Mailbox, running_smtp
 from tests.fakes.telegram_server import FakeTelegram, running
+from tests.fakes.twilio_server import ACCOUNT_SID, AUTH_TOKEN, FakeTwilio
+from tests.fakes.twilio_server import running as running_twilio
 
 POSTGRES_URL = os.environ.get("PERCORSO_TEST_DATABASE_URL", "")
 
@@ -87,6 +89,18 @@ def engine(database_url: str, cipher: Cipher) -> Iterator[Engine]:
 def telegram_server() -> Iterator[FakeTelegram]:
     with running(FakeTelegram()) as fake:
         yield fake
+
+
+@pytest.fixture(scope="session")
+def twilio_server() -> Iterator[FakeTwilio]:
+    with running_twilio(FakeTwilio(ACCOUNT_SID, AUTH_TOKEN)) as fake:
+        yield fake
+
+
+@pytest.fixture
+def twilio(twilio_server: FakeTwilio) -> FakeTwilio:
+    twilio_server.reset()
+    return twilio_server
 
 
 @pytest.fixture

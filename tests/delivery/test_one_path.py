@@ -32,7 +32,7 @@ from tests.clock import TUESDAY, FakeClock, RunningClock
 from tests.fakes.telegram_server import FakeTelegram
 from tests.fakes.twilio_server import FakeTwilio
 from tests.intake_script import ENGLISH_INTAKE
-from tests.sms.conftest import inbound_params, make_app, signed, twilio, twilio_server, web_client  # noqa: F401 - fixtures used here
+from tests.sms.conftest import inbound_params, make_app, signed, web_client
 from tests.sms.conftest import make_settings as sms_settings
 from tests.telegram import updates
 from tests.telegram.conftest import make_settings as telegram_settings
@@ -103,7 +103,7 @@ def test_the_webhook_answers_within_a_second_whatever_the_backlog(
 
 
 def test_an_sms_webhook_answers_at_once_while_the_rate_limit_is_spent(
-    engine: Engine, cipher: Cipher, twilio: FakeTwilio  # noqa: F811 - a fixture
+    engine: Engine, cipher: Cipher, twilio: FakeTwilio
 ) -> None:
     application = make_app(engine, cipher, sms_settings(twilio, sms_rate_per_second=0.001))
     with web_client(application) as client:

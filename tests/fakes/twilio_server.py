@@ -42,6 +42,10 @@ ERROR_MESSAGES = {
 }
 
 
+ACCOUNT_SID = "AC" + "0" * 32
+AUTH_TOKEN = "12345678901234567890123456789012"
+
+
 class FakeTwilio:
     def __init__(self, account_sid: str, auth_token: str) -> None:
         self.account_sid = account_sid

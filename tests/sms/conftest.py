@@ -24,26 +24,12 @@ from storage.crypto import Cipher
 from storage.db import unit_of_work
 from storage.models import Conversation, Identity, Outbox
 from tests.clock import RunningClock
-from tests.fakes.twilio_server import FakeTwilio, running
+from tests.fakes.twilio_server import ACCOUNT_SID, AUTH_TOKEN, FakeTwilio
 from tests.telegram.person import eventually
 
-ACCOUNT_SID = "AC" + "0" * 32
-AUTH_TOKEN = "12345678901234567890123456789012"
 OUR_NUMBER = "+351300000300"
 PUBLIC_URL = "https://percorso.example.org"
 SUPPORT = "+351 222 000 312"
-
-
-@pytest.fixture(scope="session")
-def twilio_server() -> Iterator[FakeTwilio]:
-    with running(FakeTwilio(ACCOUNT_SID, AUTH_TOKEN)) as fake:
-        yield fake
-
-
-@pytest.fixture
-def twilio(twilio_server: FakeTwilio) -> FakeTwilio:
-    twilio_server.reset()
-    return twilio_server
 
 
 def make_settings(twilio: FakeTwilio, **changes: Any) -> Settings:

@@ -24,26 +24,14 @@ from storage.crypto import Cipher
 from storage.db import unit_of_work
 from storage.models import Identity, Outbox
 from tests.clock import FakeClock
-from tests.fakes.twilio_server import FakeTwilio, running
-from tests.sms.conftest import ACCOUNT_SID, AUTH_TOKEN, PUBLIC_URL, make_settings, signed
+from tests.fakes.twilio_server import FakeTwilio
+from tests.sms.conftest import ACCOUNT_SID, PUBLIC_URL, make_settings, signed
 from tests.telegram.person import eventually
 
 WHATSAPP_FROM = "+14155238886"  # Twilio's sandbox number
 NUMBER = "+351912345678"
 REMINDER_SID = "HX" + "1" * 32
 REMINDER_TEXT = "Lembrete: a sua reunião é {{1}} às {{2}}, {{3}}. Responda 1 para confirmar."
-
-
-@pytest.fixture(scope="session")
-def twilio_server() -> Iterator[FakeTwilio]:
-    with running(FakeTwilio(ACCOUNT_SID, AUTH_TOKEN)) as fake:
-        yield fake
-
-
-@pytest.fixture
-def twilio(twilio_server: FakeTwilio) -> FakeTwilio:
-    twilio_server.reset()
-    return twilio_server
 
 
 def whatsapp_settings(twilio: FakeTwilio, **changes: Any) -> Settings:
