@@ -59,7 +59,7 @@ def test_the_count_is_shown_before_asking_and_no_means_nothing_is_queued(
 
     result = runner.invoke(app, args, input="n\n")
 
-    assert "3 people will receive it (pt 3)." in result.output
+    assert "3 people will receive it (pt 3); left out: 0 opted out" in result.output
     assert result.exit_code == 1 and broadcast_rows(engine) == 0
 
 
