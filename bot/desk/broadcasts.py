@@ -162,7 +162,9 @@ def broadcasts_page(templates: Templates) -> DeskPage:
             request, context, "broadcast.html", staff, broadcast=found, state=state,
             segment=_described(found.segment, options, texts), zone=zone,
             starts=shown_when(found.not_before, zone, staff.lang), delivery=delivered,
-            columns=DELIVERY, languages=sorted(found.texts.items()),
+            columns=DELIVERY,
+            texts=[(language_name(lang, staff.lang), lang, text)
+                   for lang, text in sorted(found.texts.items())],
             notice=notice if notice in NOTICES else None,
         )  # fmt: skip
 

@@ -93,7 +93,8 @@ def worker() -> None:
 def broadcast(
     context: typer.Context,
     segment: Annotated[str | None, typer.Option(
-        help="Intake fields, e.g. municipality=Porto,lang=pt,track=training|work.")] = None,
+        help="Fields, e.g. municipality=Porto,lang=pt,track=training|work,target_group=young "
+             "(see docs/worker.md).")] = None,
     message_file: Annotated[Path | None, typer.Option(
         help="YAML with one text per language: {pt: ..., it: ...}.", exists=True,
         dir_okay=False)] = None,

@@ -80,6 +80,21 @@ def test_a_confirmed_broadcast_is_queued_and_its_status_read(
     assert runner.invoke(app, ["broadcast", "status", "999999"]).exit_code == 1
 
 
+def test_a_language_of_the_audience_without_a_text_is_named_and_nothing_is_queued(
+    engine: Engine, message_file: Path
+) -> None:
+    people_in(engine, "Porto", 2)
+    with unit_of_work(engine) as db:
+        db.exec(select(Intake)).first().lang = "fr"
+    args = ["broadcast", "--segment", "municipality=Porto", "--message-file", str(message_file),
+            "--yes"]  # fmt: skip
+
+    result = runner.invoke(app, args)
+
+    assert result.exit_code == 1 and "no text for fr" in str(result.exception or result.output)
+    assert broadcast_rows(engine) == 0
+
+
 def test_a_bad_segment_is_refused(message_file: Path) -> None:
     result = runner.invoke(app, ["broadcast", "--segment", "notes=x", "--message-file",
                                  str(message_file)])  # fmt: skip
