@@ -75,6 +75,12 @@ def test_a_counselor_has_no_broadcasts_and_a_form_needs_its_token(
     assert "/desk/broadcasts" not in client.get("/desk/agenda").text
     refused = client.post("/desk/broadcasts", data={"action": "send", "text_pt": PT_TEXT})
     assert refused.status_code == 403
+    token = csrf_of(client.get("/desk/agenda").text)
+    sent = client.post("/desk/broadcasts", data={"action": "send", "text_pt": PT_TEXT,
+                                                 "csrf_token": token})  # fmt: skip
+    assert sent.status_code == 404
+    assert client.get("/desk/broadcasts/1").status_code == 404
+    assert client.post("/desk/broadcasts/1/cancel", data={"csrf_token": token}).status_code == 404
     with unit_of_work(application.engine) as db:
         assert db.exec(select(Broadcast)).all() == []
 
