@@ -64,6 +64,10 @@ def test_a_segment_names_intake_fields_with_one_or_more_values() -> None:
     assert parse_segment("municipality=Porto, track=training|work") == {
         "municipality": ["Porto"], "track": ["training", "work"],
     }  # fmt: skip
+    assert parse_segment("target_group=young|over_40,stage=job,last_activity=7d,site=porto") == {
+        "target_group": ["young", "over_40"], "stage": ["job"], "last_activity": ["7d"],
+        "site": ["porto"],
+    }  # fmt: skip
     with pytest.raises(BadSegment):
         parse_segment("experience_text=cook")
     with pytest.raises(BadSegment):
