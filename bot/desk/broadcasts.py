@@ -8,6 +8,7 @@ language of the audience has no text, the same outbox rows sent by the worker be
 conversations' replies and never in the person's quiet hours. Who asked for it and who
 cancelled it stay on the broadcast's row. A counselor is answered 404."""
 
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -50,11 +51,14 @@ from storage.db import unit_of_work
 from storage.desk import STAGES
 from storage.models import Site
 
+log = logging.getLogger(__name__)
+
 FIELDS = ("municipality", "site", "lang", "track", "goal", "target_group", "stage",
           "last_activity")  # fmt: skip
 """The segment a coordinator picks from (the CLI takes the other coded intake fields too)."""
 TEXT_LIMIT = 1000
 VALUE_LIMIT = 100  # characters of one segment value
+VALUES_LIMIT = 500  # values ticked in one field
 NOTICES = {"queued", "cancelled", "not_cancellable"}
 
 Templates = Mapping[str, Mapping[str, str]]
@@ -86,7 +90,11 @@ EMPTY = Composition({}, {}, False, "", False)
 async def composition(request: Request) -> Composition:
     form = await request.form()
     segment = {
-        field: [str(v).strip()[:VALUE_LIMIT] for v in form.getlist(field) if str(v).strip()]
+        field: [
+            str(v).strip()[:VALUE_LIMIT]
+            for v in form.getlist(field)[:VALUES_LIMIT]
+            if str(v).strip()
+        ]
         for field in FIELDS
     }
     texts = {lang: str(form.get(f"text_{lang}", "")).strip()[:TEXT_LIMIT] for lang in LANGUAGES}
@@ -141,6 +149,8 @@ def broadcasts_page(templates: Templates) -> DeskPage:
                 preview = _preview(db, asked, templates, context, now)
             return _compose_page(request, context, staff, asked, preview, "broadcast.missing",
                                  422)  # fmt: skip
+        log.info("broadcast %s to %s people, from %s, by account %s", sent.id, sent.recipients,
+                 sent.not_before.isoformat(), staff.account_id)  # fmt: skip
         return RedirectResponse(f"/desk/broadcasts/{sent.id}?notice=queued", status_code=303)
 
     @router.get("/desk/broadcasts/{broadcast_id}")
@@ -175,6 +185,7 @@ def broadcasts_page(templates: Templates) -> DeskPage:
         try:
             with unit_of_work(context.engine) as db:
                 cancel_broadcast(db, broadcast_id, context.clock(), staff.account_id)
+            log.info("broadcast %s cancelled by account %s", broadcast_id, staff.account_id)
             notice = "cancelled"
         except NotCancellable:
             notice = "not_cancellable"
