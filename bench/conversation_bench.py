@@ -33,7 +33,7 @@ def main() -> None:
     pipeline = load()
     with tempfile.TemporaryDirectory() as data_dir:
         app = build_app(
-            Settings(data_dir=Path(data_dir)), wall_clock, pipeline.parse
+            Settings(data_dir=Path(data_dir)), wall_clock, pipeline.parse, seed=True
         )
         channel = ConsoleChannel(app.service, app.delivery, io.StringIO(), jsonl=True)
         timings = _run(channel, args.messages)
