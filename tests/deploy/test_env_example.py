@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from bot.settings import Settings
+from storage.crypto import Cipher
 
 ENV_EXAMPLE = Path(__file__).parents[2] / "deploy" / ".env.example"
 SETTING = re.compile(r"^(?:# )?(PERCORSO_[A-Z0-9_]+)=")
@@ -36,7 +37,9 @@ def test_the_example_names_no_setting_that_does_not_exist() -> None:
     assert sorted(set(documented()) - settings) == []
 
 
-def test_the_values_it_sets_are_read_as_valid_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_values_it_sets_are_read_as_settings_and_those_left_empty_as_unset(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     for name in [name for name in os.environ if name.startswith("PERCORSO_")]:
         monkeypatch.delenv(name)
     values = dict(
@@ -46,5 +49,6 @@ def test_the_values_it_sets_are_read_as_valid_settings(monkeypatch: pytest.Monke
     )
     settings = Settings(_env_file=ENV_EXAMPLE)
     assert settings.public_url == values["PERCORSO_PUBLIC_URL"]
-    assert settings.secret_key is None  # left empty, to be filled in: unset, not an empty key
+    with pytest.raises(ValueError):  # a key forgotten as it is encrypts nothing
+        Cipher.from_key(settings.secret_key_value)
     assert settings.telegram_token is None and settings.twilio_auth_token is None
