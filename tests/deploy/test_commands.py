@@ -48,3 +48,10 @@ def test_the_health_check_and_the_proxy_reach_the_port_serve_listens_on() -> Non
     dockerfile = (DEPLOY / "Dockerfile").read_text()
     assert "http://127.0.0.1:8000/healthz" in dockerfile
     assert re.findall(r"web\d:(\d+)", (DEPLOY / "Caddyfile").read_text()) == ["8000", "8000"]
+
+
+def test_the_image_builds_with_the_commands_make_test_runs_in_ci() -> None:
+    makefile = (DEPLOY.parent / "Makefile").read_text()
+    recipe = makefile.split("\ntest:", 1)[1].split("\n\n", 1)[0]
+    run = [c for c in dockerfile_commands() if c[:2] != ["percorso", "serve"]]
+    assert run and all(f"$(BIN)/{' '.join(command)}" in recipe for command in run)
