@@ -42,10 +42,15 @@ def _known(db: Session) -> Known:
     )
 
 
+def has_network(engine: Engine) -> bool:
+    """Whether any site was imported: without one, nobody can be offered a meeting."""
+    with unit_of_work(engine) as db:
+        return db.exec(select(Site.id).limit(1)).first() is not None
+
+
 def seed_demo_if_empty(engine: Engine) -> bool:
     """Load the demo network into a database that has no site yet."""
-    with unit_of_work(engine) as db:
-        if db.exec(select(Site.id).limit(1)).first() is not None:
-            return False
+    if has_network(engine):
+        return False
     import_network(engine, DEMO_NETWORK)
     return True
