@@ -4,6 +4,7 @@ to upload — checked and imported exactly as `percorso network import` does. A 
 404."""
 
 from typing import Annotated
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, File, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -66,6 +67,7 @@ def _overview(
     saved = request.query_params.get("saved")
     return page(request, context, "network.html", staff, 422 if problems else 200,
                 document=document, changes=recent_changes(context), problems=problems or [],
+                zone=ZoneInfo(context.default_zone),
                 saved=saved if saved in (*network_forms.FIELDS, "booking_rules", "file")
                 else None)  # fmt: skip
 

@@ -8,6 +8,7 @@ import yaml
 from fastapi.testclient import TestClient
 from sqlmodel import select
 
+from bot.booking.offers import SlotRequest, offer_slots
 from bot.counselors.absence import mark_absent
 from bot.entry.bootstrap import App
 from bot.network.importer import DEMO_NETWORK
@@ -220,3 +221,29 @@ def test_an_import_keeps_the_absences_marked_in_the_desk(
         (date(2027, 2, 3), "desk", "dentist"),
     ]
     assert "dentist" in coordinator.get("/desk/network/counselors/ana-silva").text
+
+
+def _offered(application: App, clock: FakeClock, **request: str) -> set[str]:
+    """Who (counselor, site) the first slots of an orientation interview are with."""
+    asked = SlotRequest(service_code="orientation", lang="en", count=20, per_day=None, **request)
+    with unit_of_work(application.engine) as db:
+        return {f"{o.counselor_name} at {o.site_name}" for o in offer_slots(db, asked, clock())}
+
+
+def test_a_deactivated_counselor_or_site_is_offered_to_nobody(
+    coordinator: TestClient, application: App, clock: FakeClock
+) -> None:
+    assert "Ana Silva at Quiosque da Vida Activa - Porto" in _offered(application, clock)
+    sent = _ana_form(coordinator)
+    del sent["active"]  # unticked
+    response = coordinator.post("/desk/network/counselors", data=sent, follow_redirects=False)
+    assert response.status_code == 303
+    # English is spoken by Ana (now inactive) and Giulia
+    assert _offered(application, clock) == {"Giulia Romano at Città dei Mestieri - Bologna"}
+    assert _counselor(application, "ana-silva").name == "Ana Silva"  # kept for the records
+    with unit_of_work(application.engine) as db:
+        bologna = db.exec(select(Site).where(Site.code == "bologna")).one()
+        bologna.active = False
+        db.add(bologna)
+    assert _offered(application, clock) == set()
+    assert _offered(application, clock, mode="phone") == set()  # Giulia works only at Bologna
