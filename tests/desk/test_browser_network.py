@@ -55,7 +55,7 @@ def test_a_coordinator_changes_a_counselors_hours_and_the_chat_offers_the_new_ti
     page.wait_for_url("**/desk/network/counselors/ana-silva")
     first_row = page.get_by_role("group", name="Hours 1")
     first_row.get_by_label("Hours", exact=True).fill("07:30-17:00")
-    page.screenshot(path=str(screenshots / "desk-network-counselor.png"), full_page=True)
+    first_row.screenshot(path=str(screenshots / "desk-network-hours.png"))
     page.get_by_role("button", name="Save").click()
     page.wait_for_url("**/desk/network?saved=counselors")
     assert page.get_by_role("status").inner_text() == "Saved."
