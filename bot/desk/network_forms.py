@@ -91,7 +91,7 @@ def entry(
     found = [e for e in document.get(section) or [] if e["code"] == code]
     if section not in FIELDS or not found:
         raise NotYours
-    values = _form_values(section, found[0], document["availability"].get(code))
+    values = _form_values(section, found[0], document)
     return _form(request, context, staff, section, code, values)
 
 
@@ -125,9 +125,9 @@ def _form(
 ) -> HTMLResponse:  # fmt: skip
     if section not in FIELDS:
         raise NotYours
-    extra: dict[str, Any] = {}
+    extra: dict[str, Any] = {"closure_rows": _row_count(values, "closures", "date")}
     if section == "counselors":
-        extra = _counselor_extra(context, code, values)
+        extra |= _counselor_extra(context, code, values)
     heading = f"network.edit_{section}" if code else f"network.new_{section.removesuffix('s')}"
     return page(request, context, "network_entry.html", staff, 422 if problems else 200,
                 section=section, code=code, heading=heading, fields=FIELDS[section], values=values,
@@ -140,8 +140,8 @@ def _counselor_extra(context: Desk, code: str | None, values: Mapping[str, Any])
         counselor = db.exec(select(Counselor).where(Counselor.code == code)).first()
         absences = desk_absences(db, counselor.id) if counselor and counselor.id else []
     return {"sites": sites, "absences": absences,
-            "weekly_rows": _row_count(values, "weekly"),
-            "exception_rows": _row_count(values, "exceptions")}  # fmt: skip
+            "weekly_rows": _row_count(values, "weekly", "site"),
+            "exception_rows": _row_count(values, "exceptions", "date")}  # fmt: skip
 
 
 def _posted(form: FormData) -> dict[str, Any]:
@@ -149,8 +149,9 @@ def _posted(form: FormData) -> dict[str, Any]:
     return {key: form.getlist(key) if key.endswith("-days") else form[key] for key in form}
 
 
-def _row_count(values: Mapping[str, Any], part: str) -> int:
-    rows = [key for key in values if key.startswith(f"{part}-") and key.endswith("-site")]
+def _row_count(values: Mapping[str, Any], part: str, field: str) -> int:
+    """The rows the form shows: those it holds, and a few empty ones to add some."""
+    rows = [key for key in values if key.startswith(f"{part}-") and key.endswith(f"-{field}")]
     return len(rows) + BLANK_ROWS
 
 
@@ -163,6 +164,8 @@ def _document(section: str, form: FormData) -> Document:
             entry[field.name] = _value(field, form)
     entry["active"] = form.get("active") == "on"
     document: Document = {section: [entry]}
+    if section == "sites":
+        document["closures"] = {entry["code"]: _rows(form, "closures", _closure_row)}
     if section == "counselors":
         document["availability"] = {entry["code"]: {
             "weekly": _rows(form, "weekly", _weekly_row),
@@ -214,15 +217,25 @@ def _exception_row(form: FormData, prefix: str) -> dict[str, Any] | None:
     return row | {name: text[name] for name in ("site", "note") if text[name]}
 
 
+def _closure_row(form: FormData, prefix: str) -> dict[str, Any] | None:
+    text = {name: str(form.get(prefix + name) or "").strip() for name in ("date", "note")}
+    if not text["date"]:
+        return None
+    return {name: value for name, value in text.items() if value}
+
+
 def _spans(text: str) -> str | list[str]:
     spans = [part.strip() for part in text.split(",") if part.strip()]
     return spans[0] if len(spans) == 1 else spans
 
 
-def _form_values(section: str, entry: Mapping[str, Any], availability: Any) -> dict[str, Any]:
+def _form_values(section: str, entry: Mapping[str, Any], document: Document) -> dict[str, Any]:
     values = {name: _shown(value) for name, value in entry.items() if name != "names"}
     values |= {f"names.{lang}": text for lang, text in (entry.get("names") or {}).items()}
     values["active"] = "on" if entry.get("active", True) else ""
+    for index, row in enumerate(document["closures"].get(entry["code"]) or []):
+        values |= {f"closures-{index}-{name}": _shown(row.get(name)) for name in ("date", "note")}
+    availability = document["availability"].get(entry["code"])
     if section == "counselors" and availability:
         for index, row in enumerate(availability["weekly"]):
             values |= {f"weekly-{index}-{name}": _shown(row.get(name)) for name in WEEKLY}

@@ -79,17 +79,23 @@ def test_a_changed_site_is_saved_and_logged_with_its_fields(
             "name": "Quiosque da Vida Activa - Porto", "municipality": "Porto",
             "address": "Rua de Santa Catarina 312, 4000-443 Porto", "timezone": "Europe/Lisbon",
             "latitude": "41.1466", "longitude": "-8.606", "phone": "+351 222 000 312",
-            "accessibility": "Lift and step-free entrance", "active": "on"}  # fmt: skip
+            "accessibility": "Lift and step-free entrance", "active": "on",
+            "closures-0-date": "2026-12-08", "closures-0-note": "Imaculada Conceição",
+            "closures-1-date": "2026-12-24", "closures-2-date": ""}  # fmt: skip
     response = coordinator.post("/desk/network/sites", data=sent, follow_redirects=False)
     assert response.status_code == 303
     with unit_of_work(application.engine) as db:
         porto = db.exec(select(Site).where(Site.code == "porto")).one()
         logged = db.exec(select(NetworkChange)).all()
+        closed = db.exec(select(AvailabilityException.day).where(
+            AvailabilityException.site_id == porto.id)).all()  # fmt: skip
     assert porto.accessibility == "Lift and step-free entrance"
     assert porto.opening_notes is None  # emptied in the form
     assert [(c.action, c.section, c.code, c.fields) for c in logged] == [
-        ("changed", "sites", "porto", ["accessibility", "opening_notes"])
+        ("changed", "sites", "porto", ["accessibility", "opening_notes"]),
+        ("changed", "closures", "porto", []),  # a list: no fields of its own
     ]
+    assert sorted(closed) == [date(2026, 12, 8), date(2026, 12, 24)]
     assert "Lift and step-free entrance" in coordinator.get("/desk/network").text
 
 
@@ -247,3 +253,32 @@ def test_a_deactivated_counselor_or_site_is_offered_to_nobody(
         db.add(bologna)
     assert _offered(application, clock) == set()
     assert _offered(application, clock, mode="phone") == set()  # Giulia works only at Bologna
+
+
+def test_booking_rules_are_checked_like_the_files(
+    coordinator: TestClient, application: App
+) -> None:
+    _speaks(application, "it")
+    page = coordinator.get("/desk/network/booking_rules").text
+    assert 'value="720"' in page  # the demo's least notice
+    rules = {"csrf_token": csrf_of(page), "min_notice_minutes": "60", "horizon_days": "30",
+             "buffer_minutes": "10", "travel_buffer_minutes": "45", "max_per_day": "",
+             "slot_step_minutes": "7"}  # fmt: skip
+    refused = coordinator.post("/desk/network/booking_rules", data=rules)
+    assert refused.status_code == 422
+    assert "Gli orari iniziano ogni (minuti, divide un'ora): 7 deve dividere un'ora" in (
+        refused.text.replace("&#39;", "'")
+    )
+    saved = coordinator.post("/desk/network/booking_rules", follow_redirects=False,
+                             data=rules | {"slot_step_minutes": "15"})  # fmt: skip
+    assert saved.status_code == 303
+    exported = yaml.safe_load(coordinator.get("/desk/network/network.yaml").text)
+    assert exported["booking_rules"] == {
+        "min_notice_minutes": 60, "horizon_days": 30, "buffer_minutes": 10,
+        "travel_buffer_minutes": 45, "max_per_day": None, "slot_step_minutes": 15,
+    }  # fmt: skip
+    with unit_of_work(application.engine) as db:
+        logged = db.exec(select(NetworkChange)).one()
+    assert (logged.section, logged.code, logged.fields) == ("booking_rules", "-", [
+        "buffer_minutes", "horizon_days", "max_per_day", "min_notice_minutes",
+        "slot_step_minutes", "travel_buffer_minutes"])  # fmt: skip
