@@ -24,11 +24,11 @@ from bot.desk.texts import LANGUAGES, Texts
 from bot.network.document import Document, network_document
 from storage.availability import desk_absences
 from storage.db import unit_of_work
-from storage.models import Counselor, Site
+from storage.models import Counselor, Service, Site
 
 router = APIRouter()
 TEXT, LIST, NUMBER = "text", "list", "number"
-BLANK_ROWS = 2  # empty rows under a counselor's hours and exceptions, to add some
+BLANK_ROWS = 2  # empty rows under the hours, exceptions and closed days, to add some
 
 
 @dataclass(frozen=True)
@@ -50,6 +50,9 @@ FIELDS = {
 }  # fmt: skip
 RULES = [Input(name, NUMBER) for name in ("min_notice_minutes", "horizon_days", "buffer_minutes",
          "travel_buffer_minutes", "max_per_day", "slot_step_minutes")]  # fmt: skip
+MODELS: dict[str, type[Site] | type[Counselor] | type[Service]] = {
+    "sites": Site, "counselors": Counselor, "services": Service,
+}  # fmt: skip
 WEEKLY = ("site", "hours", "breaks", "services", "valid_from", "valid_until")
 EXCEPTIONS = ("date", "kind", "hours", "site", "note")
 
@@ -108,8 +111,9 @@ async def save_entry(
     if editing is not None:
         document[section][0]["code"] = editing  # a code is never changed once created
     code = str(document[section][0]["code"] or "")
+    model = MODELS[section]
     with unit_of_work(context.engine) as db:
-        taken = any(e["code"] == code for e in network_document(db)[section])
+        taken = db.exec(select(model.id).where(model.code == code)).first() is not None
     if editing is None and taken:
         problems = [texts("network.code_taken", code=code)]
     else:
