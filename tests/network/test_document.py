@@ -1,15 +1,19 @@
-"""The network exported as a file reads back to the same network."""
+"""The network exported as a file reads back to the same network; an import keeps the absences
+marked in the desk."""
 
 from datetime import date
 
 import yaml
 from sqlalchemy import Engine
+from sqlmodel import select
 
 from bot.network.check import Known, check_network
 from bot.network.document import changes, network_document, network_yaml
 from bot.network.importer import DEMO_NETWORK, import_network, import_text
 from storage.audit import install_guard, lift_guard
+from storage.booking import AvailabilityException
 from storage.db import unit_of_work
+from storage.models import Counselor
 from storage.tables import metadata
 
 
@@ -61,3 +65,17 @@ def test_the_changes_between_two_documents_name_each_entry_and_its_fields() -> N
         ("created", "sites", "lisboa", ["code", "name"]),
         ("changed", "availability", "ana", ["weekly"]),
     ]
+
+
+def test_percorso_network_import_keeps_an_absence_marked_in_the_desk(engine: Engine) -> None:
+    import_network(engine, DEMO_NETWORK)
+    with unit_of_work(engine) as db:
+        giulia = db.exec(select(Counselor).where(Counselor.code == "giulia-romano")).one()
+        db.add(AvailabilityException(counselor_id=giulia.id, day=date(2027, 1, 4), kind="closed",
+                                     note="ill", source="desk"))  # fmt: skip
+    import_network(engine, DEMO_NETWORK)
+    with unit_of_work(engine) as db:
+        rows = db.exec(select(AvailabilityException).where(
+            AvailabilityException.counselor_id == giulia.id)).all()  # fmt: skip
+    assert sorted((row.day, row.kind, row.source) for row in rows) == [
+        (date(2026, 12, 12), "extra", "file"), (date(2027, 1, 4), "closed", "desk")]  # fmt: skip
