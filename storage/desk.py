@@ -103,7 +103,8 @@ class PathStage(SQLModel, table=True):
 
 class NetworkChange(SQLModel, table=True):
     """One entry of the network added, changed or deactivated from the desk (a form or an uploaded
-    file): who, when, which entry (`section` and `code`) and the fields that changed."""
+    file): who, when, which entry (`section` and `code`) and the fields that changed.
+    Append-only, as `record_view` (storage.audit)."""
 
     __tablename__ = "network_change"
 

@@ -6,6 +6,8 @@ from datetime import date, time
 import pytest
 import yaml
 from fastapi.testclient import TestClient
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import select
 
 from bot.booking.offers import SlotRequest, offer_slots
@@ -282,3 +284,14 @@ def test_booking_rules_are_checked_like_the_files(
     assert (logged.section, logged.code, logged.fields) == ("booking_rules", "-", [
         "buffer_minutes", "horizon_days", "max_per_day", "min_notice_minutes",
         "slot_step_minutes", "travel_buffer_minutes"])  # fmt: skip
+
+
+def test_the_log_of_network_changes_refuses_changes_in_the_database(
+    coordinator: TestClient, application: App
+) -> None:
+    test_a_changed_site_is_saved_and_logged_with_its_fields(coordinator, application)
+    for statement in ("UPDATE network_change SET code = 'x'", "DELETE FROM network_change"):
+        with pytest.raises(DBAPIError, match="append-only"), application.engine.begin() as db:
+            db.execute(text(statement))
+    with unit_of_work(application.engine) as db:
+        assert len(db.exec(select(NetworkChange)).all()) == 2

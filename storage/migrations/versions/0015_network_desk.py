@@ -1,6 +1,6 @@
 """the network in the desk: sites, counselors and services can be deactivated, a counselor's
 own absences are told apart from the network file's exceptions, and changes made in the desk
-are logged
+are logged (append-only, as the log of record views)
 
 Revision ID: 0015
 Revises: 0011
@@ -11,6 +11,8 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
+
+from storage.audit import install_guard, lift_guard
 
 revision: str = "0015"
 down_revision: str | Sequence[str] | None = "0011"
@@ -47,9 +49,11 @@ def upgrade() -> None:
     op.create_index(
         op.f("ix_network_change_account_id"), "network_change", ["account_id"], unique=False
     )
+    install_guard(op.get_bind(), ("network_change",))
 
 
 def downgrade() -> None:
+    lift_guard(op.get_bind(), ("network_change",))
     op.drop_index(op.f("ix_network_change_account_id"), table_name="network_change")
     op.drop_table("network_change")
     with op.batch_alter_table("availability_exception", schema=None) as batch_op:
