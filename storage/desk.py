@@ -2,8 +2,8 @@
 views, the log of changes to the network, and the stages of a person's path recorded by
 counselors.
 
-The audit log (`record_view`) is append-only: no code updates or deletes it, and migration 0006
-installs database triggers that refuse both (storage.audit).
+The audit logs (`record_view`, `network_change`) are append-only: no code updates or deletes
+them, and migrations 0007 and 0015 install database triggers that refuse both (storage.audit).
 """
 
 from datetime import datetime
