@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from storage.columns import UTCDateTime
+from storage.crypto import EncryptedText
 
 ROLES = ("counselor", "coordinator", "admin")
 STAGES = (
@@ -96,5 +97,5 @@ class PathStage(SQLModel, table=True):
     account_id: int = Field(foreign_key="staff_account.id")
     stage: str
     outcome: str
-    note: str | None = Field(default=None, sa_type=sa.Text)
+    note: str | None = Field(default=None, sa_type=EncryptedText)
     recorded_at: datetime = _instant()
