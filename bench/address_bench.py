@@ -71,8 +71,10 @@ def main() -> None:
             timings.append((time.perf_counter() - began) * 1000)
     ordered = sorted(timings)
     print(f"identities: {args.people}, written in {written:.1f} s (encrypted and hashed)")
-    print(f"look-ups: {args.lookups} ({found} found), median {statistics.median(timings):.3f} ms,"
-          f" p99 {ordered[int(len(ordered) * 0.99) - 1]:.3f} ms")
+    print(
+        f"look-ups: {args.lookups} ({found} found), median {statistics.median(timings):.3f} ms,"
+        f" p99 {ordered[int(len(ordered) * 0.99) - 1]:.3f} ms"
+    )
     print(f"plan: {[row[-1] for row in plan]}")
 
 

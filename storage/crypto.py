@@ -73,8 +73,8 @@ def dialect_cipher(dialect: Dialect) -> Cipher:
 class _Unsearchable(sa.types.TypeDecorator.Comparator[Any]):
     """A Fernet token differs at every write: comparing the column with a value in SQL would
     silently match nothing, and an order of tokens means nothing, so both raise (an address is
-    looked up by its keyed hash). IS [NOT] NULL works; so does a comparison with another column, which
-    SQLAlchemy itself makes to tell columns apart."""
+    looked up by its keyed hash). IS [NOT] NULL works; so does a comparison with another
+    column, which SQLAlchemy itself makes to tell columns apart."""
 
     def operate(self, op: Any, *other: Any, **kwargs: Any) -> Any:
         with_column = all(isinstance(o, sa.ColumnElement) for o in other) and other

@@ -43,20 +43,57 @@ def someone_with_everything(engine: Engine) -> str:
         assert person is not None and identity.id is not None
         person.first_name = NAME
         record_consent(db, person.id, "general", True, "2026-11", "sms", TUESDAY)
-        db.add(Intake(person_id=person.id, channel="sms", lang="pt", started_at=TUESDAY,
-                      municipality=TOWN, experience_text=EXPERIENCE, consent_version="2026-11"))
-        db.add(Outbox(person_id=person.id, identity_id=identity.id, channel="sms", kind="reply",
-                      payload={"text": BODY}, priority=1, not_before=TUESDAY, status="failed",
-                      created_at=TUESDAY))
-        db.add(LinkCode(code_hash="h", purpose="identity", person_id=person.id, channel="sms",
-                        address=PHONE, created_at=TUESDAY, expires_at=TUESDAY))
-        account = StaffAccount(email="c@rede.example.org", password_hash="x", role="admin",
-                               created_at=TUESDAY)
+        db.add(
+            Intake(
+                person_id=person.id,
+                channel="sms",
+                lang="pt",
+                started_at=TUESDAY,
+                municipality=TOWN,
+                experience_text=EXPERIENCE,
+                consent_version="2026-11",
+            )
+        )
+        db.add(
+            Outbox(
+                person_id=person.id,
+                identity_id=identity.id,
+                channel="sms",
+                kind="reply",
+                payload={"text": BODY},
+                priority=1,
+                not_before=TUESDAY,
+                status="failed",
+                created_at=TUESDAY,
+            )
+        )
+        db.add(
+            LinkCode(
+                code_hash="h",
+                purpose="identity",
+                person_id=person.id,
+                channel="sms",
+                address=PHONE,
+                created_at=TUESDAY,
+                expires_at=TUESDAY,
+            )
+        )
+        account = StaffAccount(
+            email="c@rede.example.org", password_hash="x", role="admin", created_at=TUESDAY
+        )
         db.add(account)
         db.flush()
         assert account.id is not None
-        db.add(PathStage(person_id=person.id, account_id=account.id, stage="orientation",
-                         outcome="done", note=NOTE, recorded_at=TUESDAY))
+        db.add(
+            PathStage(
+                person_id=person.id,
+                account_id=account.id,
+                stage="orientation",
+                outcome="done",
+                note=NOTE,
+                recorded_at=TUESDAY,
+            )
+        )
         return person.id
 
 
@@ -152,4 +189,3 @@ def test_rotation_knows_every_encrypted_column_of_the_models() -> None:
     }
     assert typed <= {(e.table, e.column) for e in ENCRYPTED}
     assert {("appointment", "cancel_reason"), *CLEAR} <= typed
-

@@ -52,13 +52,38 @@ def at_0009(database_url: str, cipher: Cipher) -> Iterator[Engine]:
         connection.execute(sa.insert(IDENTITY).values(
             id=1, person_id="p1", channel="sms", address=PHONE, reachable=True, opted_out=False,
             created_at=TUESDAY))  # fmt: skip
-        connection.execute(sa.insert(INTAKE).values(
-            id=1, person_id="p1", channel="sms", lang="pt", started_at=TUESDAY,
-            municipality=TOWN, experience_text=EXPERIENCE, occupations="[]", skills="[]",
-            languages="[]", availability="[]", consent_version="2026-11", special_consent=False))
-        connection.execute(sa.insert(OUTBOX).values(
-            id=1, person_id="p1", identity_id=1, channel="sms", kind="reply", priority=1,
-            not_before=TUESDAY, status="sent", attempts=1, created_at=TUESDAY, payload=PAYLOAD))
+        connection.execute(
+            sa.insert(INTAKE).values(
+                id=1,
+                person_id="p1",
+                channel="sms",
+                lang="pt",
+                started_at=TUESDAY,
+                municipality=TOWN,
+                experience_text=EXPERIENCE,
+                occupations="[]",
+                skills="[]",
+                languages="[]",
+                availability="[]",
+                consent_version="2026-11",
+                special_consent=False,
+            )
+        )
+        connection.execute(
+            sa.insert(OUTBOX).values(
+                id=1,
+                person_id="p1",
+                identity_id=1,
+                channel="sms",
+                kind="reply",
+                priority=1,
+                not_before=TUESDAY,
+                status="sent",
+                attempts=1,
+                created_at=TUESDAY,
+                payload=PAYLOAD,
+            )
+        )
     yield engine
     upgrade(database_url, cipher)
     with engine.begin() as connection:

@@ -51,8 +51,11 @@ def test_bodies_past_their_time_are_emptied_and_the_rest_kept(engine: Engine) ->
     with Session(engine) as db:
         purged = db.get(Outbox, old_failed)
         assert purged is not None
-        assert (purged.status, purged.last_error, purged.purged_at) == ("failed", "refused",
-                                                                        TUESDAY)
+        assert (purged.status, purged.last_error, purged.purged_at) == (
+            "failed",
+            "refused",
+            TUESDAY,
+        )
 
 
 def test_a_second_run_finds_nothing_left_and_batches_cover_everything(engine: Engine) -> None:
