@@ -41,7 +41,8 @@ def populate(engine: Any, people: int) -> None:
         db.exec(insert(Person), params=persons)
         db.exec(insert(Identity), params=[
             {"person_id": p["id"], "channel": CHANNELS[n % 3], "address": f"+3519{n:08d}",
-             "address_index": index(CHANNELS[n % 3], f"+3519{n:08d}"), "reachable": True, "opted_out": n % 20 == 0, "created_at": NOW}
+             "address_index": index(CHANNELS[n % 3], f"+3519{n:08d}"), "reachable": True,
+             "opted_out": n % 20 == 0, "created_at": NOW}
             for n, p in enumerate(persons)
         ])  # fmt: skip
         db.exec(insert(Intake), params=[
