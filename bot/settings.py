@@ -62,6 +62,7 @@ class Settings(BaseSettings):
     outbox_lease_seconds: float = 300.0
     send_concurrency: int = 1  # sends at once per channel: raise it when a send takes > 30 ms
     rate_margin: float = 0.97  # the worker paces this much under a channel's limit
+    sent_payload_days: int = 30  # a message's body is emptied this long after it is sent
 
 
     # E-mail and hand-overs

@@ -37,9 +37,10 @@ def open_database(settings: Settings, seed: bool = False) -> Engine:
     """The configured database, migrated to the latest schema, with its cipher (the same for
     every column it encrypts); with `seed` (the demo), the demo network if it has none."""
     url = settings.resolved_database_url
-    upgrade(url)
+    cipher = load_cipher(settings.secret_key_value, settings.demo_key_file)
+    upgrade(url, cipher)
     engine = make_engine(url)
-    use_cipher(engine, load_cipher(settings.secret_key_value, settings.demo_key_file))
+    use_cipher(engine, cipher)
     if seed and seed_demo_if_empty(engine):
         log.info("seeded the demo network")
     return engine

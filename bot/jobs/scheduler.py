@@ -13,6 +13,7 @@ from bot.delivery.worker import Worker
 from bot.jobs.agenda import queue_agendas
 from bot.jobs.handovers import escalate_overdue
 from bot.jobs.nudges import queue_nudges
+from bot.jobs.purge import purge_sent_payloads
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -21,6 +22,7 @@ TICK_SECONDS = 1.0
 NUDGES_MINUTES = 15
 AGENDA_MINUTES = 5
 HANDOVERS_MINUTES = 1
+PURGE_HOURS = 24
 
 
 def scheduler(
@@ -44,6 +46,11 @@ def scheduler(
     jobs.add_job(
         lambda: _run("hand-overs", escalate_overdue, service, service.hand_over_rules, clock()),
         "interval", minutes=HANDOVERS_MINUTES, id="handovers", **at_start,
+    )  # fmt: skip
+    jobs.add_job(
+        lambda: _run("purge", purge_sent_payloads, service.engine, clock(),
+                     settings.sent_payload_days),
+        "interval", hours=PURGE_HOURS, id="purge", **at_start,
     )  # fmt: skip
     return jobs
 

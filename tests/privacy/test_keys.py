@@ -71,7 +71,8 @@ def test_a_rotation_lets_the_old_key_go(engine: Engine, secret_key: str) -> None
     new_key = Fernet.generate_key().decode()
     both = Cipher.from_key(f"{new_key},{secret_key}")
 
-    assert rotate(engine, both, batch=3) == 9  # the index key, a conversation, 7 messages
+    # the index key, a conversation, 7 messages, the address
+    assert rotate(engine, both, batch=3) == 10
 
     only_new = Cipher.from_key(new_key)
     for token in stored_tokens(engine):

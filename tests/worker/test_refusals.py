@@ -19,6 +19,7 @@ from bot.jobs.broadcast import progress, queue_broadcast
 from bot.settings import Settings
 from storage.db import unit_of_work
 from storage.models import Identity, Intake, Outbox
+from storage.repositories import is_address
 from tests.clock import FakeClock
 from tests.fakes.telegram_server import TOKEN, FakeTelegram
 from tests.fakes.twilio_server import FakeTwilio, running
@@ -73,7 +74,7 @@ def test_telegram_429_is_waited_out_and_a_blocked_chat_is_marked(
     assert accepted == {"101": 1, "103": 1}
     assert ended(engine)["102"] == ("failed", "telegram:403")
     with Session(engine) as db:
-        blocked = db.exec(select(Identity).where(Identity.address == "102")).one()
+        blocked = db.exec(select(Identity).where(is_address(db, "telegram", "102"))).one()
         assert blocked.reachable is False
         assert progress(db, broadcast_id) == {"pending": 0, "sent": 2, "failed": 1,
                                               "cancelled": 0}  # fmt: skip
@@ -98,5 +99,5 @@ def test_twilio_stop_opts_the_number_out_and_an_invalid_number_fails(
     }
     assert twilio_server.bodies() == [TEXTS["pt"]]
     with Session(engine) as db:
-        stopped = db.exec(select(Identity).where(Identity.address == "+351910000001")).one()
+        stopped = db.exec(select(Identity).where(is_address(db, "sms", "+351910000001"))).one()
         assert stopped.opted_out is True
