@@ -60,6 +60,10 @@ class Settings(BaseSettings):
     rate_margin: float = 0.97  # the worker paces this much under a channel's limit
 
 
+    # Retention: silent this long, a person is erased, told `retention_notice_days` before
+    retention_months: int = 24
+    retention_notice_days: int = 30
+
     # E-mail and hand-overs
     smtp_url: SecretStr | None = None  # smtp://user:pass@host:587 (STARTTLS if offered), smtps://
     mail_from: str = "percorso@localhost"
