@@ -87,6 +87,19 @@ def conversations_fuzzed(engine: Engine, cipher: Cipher) -> type[RuleBasedStateM
         def says(self, index: int, words: str) -> None:
             self._send(index, text=words)
 
+        @rule(index=who)
+        def does_the_whole_intake(self, index: int) -> None:
+            # A long way for random words: taken in one rule, so intakes exist to be kept.
+            self._send(index, start=True, lang="en")
+            for answer in ENGLISH_INTAKE:
+                self._send(index, text=answer)
+
+        @rule(index=who)
+        def erases(self, index: int) -> None:
+            self._send(index, start=True)  # a conversation to erase from, if none yet
+            self._send(index, text="delete")
+            self._send(index, text="yes")
+
         @rule(index=who, words=st.text(max_size=80))
         def types_anything(self, index: int, words: str) -> None:
             self._send(index, text=words)
@@ -174,6 +187,6 @@ def test_any_sequence_of_messages_keeps_every_promise(engine: Engine, cipher: Ci
         return  # the promises are the service's; one database is enough to fuzz it
     run_state_machine_as_test(
         conversations_fuzzed(engine, cipher),
-        settings=settings(max_examples=25, stateful_step_count=25, deadline=None,
+        settings=settings(max_examples=15, stateful_step_count=20, deadline=None,
                           database=None, suppress_health_check=list(HealthCheck)),
     )  # fmt: skip
