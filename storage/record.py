@@ -65,7 +65,8 @@ def _meeting(db: Session, appointment: Appointment) -> dict[str, Any]:
     return {
         **_values(appointment, ("starts_at", "ends_at", "mode", "status", "attended",
                                 "cancel_reason", "follow_up_rating")),
-        "site": site.municipality if site else None,
+        "site": site.name if site else None,
+        "municipality": site.municipality if site else None,
         "timezone": site.timezone if site else None,
         "service": service.code if service else None,
     }  # fmt: skip
