@@ -1,10 +1,14 @@
 """The desk's security headers on every answer under /desk: pages, redirects, static files and
 errors; HSTS only when the desk is reached over TLS."""
 
+import re
+from pathlib import Path
+
 import pytest
 from fastapi.testclient import TestClient
 
 from bot.desk.headers import CONTENT_SECURITY_POLICY
+from bot.desk.mount import STATIC_DIR
 from bot.entry.bootstrap import App
 from bot.entry.web import create_app
 from bot.settings import Settings
@@ -42,3 +46,11 @@ def test_with_an_https_public_url_hsts_is_sent_even_if_the_proxy_says_nothing(
 
 def test_the_webhooks_are_left_as_they_were(client: TestClient) -> None:
     assert "content-security-policy" not in client.get("/healthz").headers
+
+
+def test_no_template_holds_what_the_policy_would_block() -> None:
+    """Inline scripts, event handlers, style attributes or blocks, javascript: links."""
+    inline = re.compile(r"<script(?![^>]*\bsrc=)|\son[a-z]+=|\sstyle=|<style|javascript:", re.I)
+    templates = Path(STATIC_DIR).parent / "templates"
+    found = {page.name: inline.findall(page.read_text()) for page in templates.glob("*.html")}
+    assert found and not any(found.values()), found
