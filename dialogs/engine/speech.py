@@ -58,6 +58,7 @@ ENGINE_TEXTS = (
     "link.done",
     "link.invalid",
     "link.consent_first",
+    "handover.consent_first",
     "link.has_data",
 )
 
