@@ -65,6 +65,10 @@ class Settings(BaseSettings):
     sent_payload_days: int = 30  # a message's body is emptied this long after it is sent
 
 
+    # Retention: silent this long, a person is erased, told `retention_notice_days` before
+    retention_months: int = 24
+    retention_notice_days: int = 30
+
     # E-mail and hand-overs
     smtp_url: SecretStr | None = None  # smtp://user:pass@host:587 (STARTTLS if offered), smtps://
     mail_from: str = "percorso@localhost"

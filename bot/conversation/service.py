@@ -26,6 +26,7 @@ from bot.booking.answers import (
 )
 from bot.clock import Clock
 from bot.conversation.intake_record import intake_from
+from bot.conversation.my_data import read_record
 from bot.counselors import handovers
 from bot.counselors.handovers import HandOverRules, Routed
 from bot.delivery.outbound import Choice, Kind, Outbound, queue, written
@@ -54,6 +55,7 @@ from dialogs.model import (
     MediaReceived,
     Message,
     MessageCreated,
+    RecordWanted,
     ReminderAnswered,
     Request,
     SlotChosen,
@@ -360,6 +362,11 @@ class ConversationService:
         context.linked_to = person_id
         return IdentityLinked(True)
 
+    def _record_wanted(self, context: _Context, request: RecordWanted) -> Input:
+        lang = context.session.lang or self.flow.default_lang
+        return read_record(context.db, self.cipher, context.identity, lang, context.now,
+                           context.kind)  # fmt: skip
+
     def _reminder_answered(self, context: _Context, event: ReminderAnswered) -> None:
         record_reminder_answer(context.db, event, context.now)
 
@@ -413,4 +420,5 @@ _ANSWERS: dict[type[Request], Callable[[ConversationService, _Context, Request],
     LinkCodeWanted: ConversationService._link_code_wanted,
     LinkCodeGiven: ConversationService._link_code_given,
     HandOverRequested: ConversationService._hand_over_requested,
+    RecordWanted: ConversationService._record_wanted,
 }
