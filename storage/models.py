@@ -179,6 +179,7 @@ class Outbox(SQLModel, table=True):
     error_code: str | None = None  # the provider's error code with a failed delivery
     delivery_updated_at: datetime | None = _time(nullable=True)
     reference: str | None = Field(default=None, index=True)  # e.g. "appointment:12"
+    request_id: str | None = None  # of the request that wrote it, for the sender's logs
 
 
 class OutboxMention(SQLModel, table=True):

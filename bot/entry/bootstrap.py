@@ -14,6 +14,7 @@ from bot.delivery.policy import DeliveryPolicy, RetryPolicy
 from bot.delivery.quiet_hours import QuietHours
 from bot.entry.failures import CommandFailed
 from bot.jobs.reminders import ReminderTimes
+from bot.metrics import time_statements
 from bot.network.importer import seed_demo_if_empty
 from bot.settings import Settings
 from dialogs.loader import intake_flow
@@ -39,6 +40,7 @@ def open_database(settings: Settings, seed: bool = True) -> Engine:
     url = settings.resolved_database_url
     upgrade(url)
     engine = make_engine(url)
+    time_statements(engine)
     use_cipher(engine, load_cipher(settings.secret_key_value, settings.demo_key_file))
     if seed and seed_demo_if_empty(engine):
         log.info("seeded the demo network")

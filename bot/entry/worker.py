@@ -30,6 +30,7 @@ from bot.jobs.broadcast import (
     queue_broadcast,
 )
 from bot.jobs.triggers import TriggerRunner
+from bot.logs import configure as configure_logs
 from bot.settings import get_settings
 from storage import outbox
 from storage.broadcasts import Broadcast
@@ -72,6 +73,7 @@ def worker() -> None:
 
     settings = get_settings()
     require_secret_key(settings)
+    configure_logs()
     application = build_app(settings, wall_clock)
     running = Worker(application.engine, application.service.clock, application.delivery,
                      settings, channels(application))  # fmt: skip
