@@ -22,6 +22,7 @@ class RateBucket(SQLModel, table=True):
 
 _CREATE = text("INSERT INTO rate_bucket (name, tat, wait) VALUES (:name, 0, 0) "
                "ON CONFLICT (name) DO NOTHING")  # fmt: skip
+_NO_WAITING_FOR_THE_DISK = text("SET LOCAL synchronous_commit TO OFF")
 # Every expression on the right reads the row as it was; `now` is read once per take.
 _TAKE = text("""
 UPDATE rate_bucket SET
@@ -45,6 +46,9 @@ def take(engine: Engine, name: str, rate: float, burst: float) -> float:
     """Take a token: 0.0 when one was free, else the seconds until one will be (none taken)."""
     interval = 1.0 / rate
     with engine.begin() as connection:
+        # A take lost in a crash only lets one message more through: no need to wait for the
+        # disk at commit, which is most of a take's cost.
+        connection.execute(_NO_WAITING_FOR_THE_DISK)
         values = {"name": name, "interval": interval, "tolerance": (burst - 1) * interval}
         wait = connection.execute(_TAKE, values).scalar_one()
     return float(wait)
