@@ -30,7 +30,7 @@ from prometheus_client.registry import Collector
 from sqlalchemy import Engine, event, func
 from sqlmodel import Session, col, select
 
-from bot.clock import Clock, monotonic_seconds
+from bot.clock import Clock
 from storage.booking import Appointment
 from storage.models import HandOver, Outbox
 
@@ -51,21 +51,25 @@ STEP_SECONDS = Histogram(
     ["step"],
     buckets=(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5),
 )
-_STARTED = "percorso_statement_started"
+_TIMER = "percorso_statement_timer"
 
 
 def time_statements(engine: Engine) -> None:
     """Count every SQL statement of the engine in the `database` step."""
 
+    # A connection runs one statement at a time: one timer a connection, begun before the
+    # statement and ended after it (a statement that fails leaves its timer to be replaced).
     @event.listens_for(engine, "before_cursor_execute")
     def _before(connection: Any, *_: Any) -> None:
-        connection.info.setdefault(_STARTED, []).append(monotonic_seconds())
+        timer = STEP_SECONDS.labels("database").time()
+        timer.__enter__()
+        connection.info[_TIMER] = timer
 
     @event.listens_for(engine, "after_cursor_execute")
     def _after(connection: Any, *_: Any) -> None:
-        started = connection.info.get(_STARTED)
-        if started:
-            STEP_SECONDS.labels("database").observe(monotonic_seconds() - started.pop())
+        timer = connection.info.pop(_TIMER, None)
+        if timer is not None:
+            timer.__exit__(None, None, None)
 
 
 class Backlog(Collector):

@@ -94,7 +94,8 @@ class RedisBucket:
 
 @dataclass(frozen=True)
 class Limits:
-    """Where a process keeps its buckets: Redis, the PostgreSQL database, or its own memory."""
+    """Where a process keeps its buckets: Redis, the PostgreSQL database, or its own memory
+    (on `clock`, the process's monotonic seconds)."""
 
     engine: Engine | None
     redis: Redis | None

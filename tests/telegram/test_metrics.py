@@ -2,8 +2,12 @@
 text with the messages in and out per channel, the steps' times, the outbox's backlog, and no
 label that says anything about a person."""
 
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -13,7 +17,7 @@ from pydantic import SecretStr
 from bot.delivery.outbound import queue
 from bot.entry.bootstrap import App
 from bot.entry.web import create_app
-from bot.metrics import time_statements
+from bot.metrics import Backlog, exposition, time_statements
 from storage.db import unit_of_work
 from tests.fakes.telegram_server import FakeTelegram
 from tests.telegram.person import TelegramUser, Webhook
@@ -90,3 +94,17 @@ def test_the_backlog_is_read_from_the_outbox(web: TestClient, application: App) 
     assert 300 <= oldest < 400  # the late one; the reminder is not due
     labels = {value for _, pairs in after for _, value in pairs}
     assert str(CHAT_ID) not in labels
+
+
+def test_with_a_multiprocess_folder_metrics_add_up_every_process(
+    application: App, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A worker process counts into the folder; the web process's /metrics shows its counts."""
+    env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(tmp_path)}
+    counting = "from bot.metrics import OUTBOUND; OUTBOUND.labels('sms').inc(3)"
+    subprocess.run([sys.executable, "-c", counting], env=env, check=True, timeout=60)
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path))
+
+    text = exposition(Backlog(application.engine, application.service.clock)).decode()
+
+    assert 'percorso_outbound_messages_total{channel="sms"} 3.0' in text

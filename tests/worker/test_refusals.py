@@ -89,9 +89,9 @@ def test_twilio_stop_opts_the_number_out_and_an_invalid_number_fails(
     audience(engine, clock, "sms", ["+351910000001", "+351910000002", "+351910000003"])
     twilio_server.fail_next(400, 21610)
     twilio_server.fail_next(400, 21211)
-    sender = TwilioSender.from_settings(
-        make_settings(twilio_server), TokenBucket(1.0, 1.0, time.monotonic)
-    )
+    settings = make_settings(twilio_server)
+    bucket = TokenBucket(settings.sms_rate_per_second, 1.0, time.monotonic)
+    sender = TwilioSender.from_settings(settings, bucket)
 
     Dispatcher(engine, {"sms": sender}, clock).dispatch_due()
 

@@ -10,7 +10,7 @@ the hold ends, so the outbox rows queued behind the first one keep their order.
 import threading
 from dataclasses import dataclass
 
-from bot.clock import Seconds, monotonic_seconds
+from bot.clock import Seconds
 from bot.delivery.ratelimit import Bucket, Limits, TokenBucket
 from bot.settings import Settings
 
@@ -81,7 +81,7 @@ class ChatLimits:
 
 def telegram_limits(settings: Settings, limits: Limits) -> ChatLimits:
     """The bot's limits: the overall one where `limits` keeps it (shared by every process, a
-    burst of a second's worth), the per-chat ones in this process."""
+    burst of a second's worth), the per-chat ones in this process, on its clock."""
     overall = settings.telegram_rate_overall
     return ChatLimits(limits.bucket("telegram", overall, burst=max(1.0, overall)),
-                      settings.telegram_rate_per_chat, monotonic_seconds)  # fmt: skip
+                      settings.telegram_rate_per_chat, limits.clock)  # fmt: skip
