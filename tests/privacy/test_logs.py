@@ -11,6 +11,7 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
+from sqlmodel import Session, select
 
 from bot.channels.telegram.webhook import PATH, SECRET_HEADER
 from bot.channels.twilio.sms import SMS_PATH
@@ -21,6 +22,7 @@ from bot.entry.web import create_app
 from bot.logs import configure
 from dialogs.loader import intake_flow
 from storage.crypto import Cipher
+from storage.models import Outbox
 from tests.clock import RunningClock
 from tests.fakes.telegram_server import FakeTelegram
 from tests.fakes.twilio_server import FakeTwilio
@@ -119,3 +121,14 @@ def test_every_webhook_that_fails_logs_no_personal_data(
 def test_an_answer_carries_its_request_id(web: TestClient) -> None:
     first, second = web.get("/healthz"), web.get("/healthz")
     assert first.headers["x-request-id"] != second.headers["x-request-id"]
+
+
+def test_the_rows_a_request_writes_carry_its_id_for_the_worker(
+    web: TestClient, engine: Engine
+) -> None:
+    answer = web.post(PATH, json=telegram_update(), headers={SECRET_HEADER: SECRET})
+    assert answer.status_code == 200
+
+    with Session(engine) as db:
+        written = {row.request_id for row in db.exec(select(Outbox))}
+    assert written == {answer.headers["x-request-id"]}

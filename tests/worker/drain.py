@@ -9,6 +9,7 @@ together) until nothing is pending on the channel; prints how many messages it s
 import sys
 import time
 
+from sqlalchemy import Engine
 from sqlmodel import Session, func, select
 
 from bot.clock import wall_clock
@@ -25,7 +26,7 @@ from tests.fakes.telegram_server import TOKEN
 SAFETY = 60.0  # seconds: only ends a hung run
 
 
-def pending(engine) -> int:  # type: ignore[no-untyped-def]
+def pending(engine: Engine) -> int:
     with Session(engine) as db:
         return db.exec(select(func.count()).select_from(Outbox).where(
             Outbox.channel == "telegram", Outbox.status == "pending")).one()  # fmt: skip
