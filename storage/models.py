@@ -199,6 +199,7 @@ class Outbox(SQLModel, table=True):
     delivery_updated_at: datetime | None = _time(nullable=True)
     reference: str | None = Field(default=None, index=True)  # e.g. "appointment:12"
     purged_at: datetime | None = _time(nullable=True)  # when its payload was emptied
+    request_id: str | None = None  # of the request that wrote it, for the sender's logs
 
 
 class OutboxMention(SQLModel, table=True):

@@ -39,6 +39,7 @@ class NewRow:
     payload: dict[str, Any]
     not_before: datetime
     reference: str | None = None
+    request_id: str | None = None
 
 
 def add(db: Session, row: NewRow, now: datetime, mentions: Iterable[str] = ()) -> Outbox:

@@ -31,6 +31,7 @@ from bot.counselors import handovers
 from bot.counselors.handovers import HandOverRules, Routed
 from bot.delivery.outbound import Choice, Kind, Outbound, queue, written
 from bot.jobs.reminders import ReminderTimes
+from bot.metrics import INBOUND, STEP_SECONDS
 from dialogs import engine as dialog
 from dialogs.model import (
     CancellationExplained,
@@ -166,6 +167,7 @@ class ConversationService:
                                        identity.person_id, now):
                 log.info("inbound %s/%s seen before", inbound.channel, inbound.external_id)
                 return Handled(True, identity.person_id, identity.id)
+            INBOUND.labels(inbound.channel).inc()
             given = screen(db, identity, inbound, now) if screen else inbound
             if given is not None:
                 self._step(db, identity, given, now)
@@ -239,7 +241,8 @@ class ConversationService:
             self._save(context)
 
     def _apply(self, context: _Context, given: Input, facts: dict[str, str]) -> Step:
-        step = dialog.step(self.flow, context.session, given, context.now, facts)
+        with STEP_SECONDS.labels("dialog").time():
+            step = dialog.step(self.flow, context.session, given, context.now, facts)
         context.session = step.session
         for event in step.events:
             _HANDLERS[type(event)](self, context, event)
@@ -264,7 +267,9 @@ class ConversationService:
         understanding = None
         if self.understand and text.strip():
             tz = repo.person_zone(db, person_id) or self.default_zone
-            understanding = self.understand(text, session.lang or self.flow.default_lang, tz, now)
+            with STEP_SECONDS.labels("understanding").time():
+                lang = session.lang or self.flow.default_lang
+                understanding = self.understand(text, lang, tz, now)
         return Message(text, understanding)
 
     def _save(self, context: _Context) -> None:

@@ -18,6 +18,7 @@ from typing import Any, Literal
 
 from sqlmodel import Session
 
+from bot.logs import request_id
 from storage import outbox
 from storage.models import Identity, Outbox
 
@@ -192,6 +193,7 @@ def _new_row(
         payload=_payload(letter),
         not_before=not_before or now,
         reference=reference,
+        request_id=request_id(),
     )
 
 

@@ -14,6 +14,7 @@ from bot.delivery.policy import DeliveryPolicy, RetryPolicy
 from bot.delivery.quiet_hours import QuietHours
 from bot.entry.failures import CommandFailed
 from bot.jobs.reminders import ReminderTimes
+from bot.metrics import time_statements
 from bot.network.importer import has_network, seed_demo_if_empty
 from bot.settings import Settings
 from dialogs.loader import intake_flow
@@ -40,6 +41,7 @@ def open_database(settings: Settings, seed: bool = False) -> Engine:
     cipher = load_cipher(settings.secret_key_value, settings.demo_key_file)
     upgrade(url, cipher)
     engine = make_engine(url)
+    time_statements(engine)
     use_cipher(engine, cipher)
     if seed and seed_demo_if_empty(engine):
         log.info("seeded the demo network")

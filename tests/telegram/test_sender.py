@@ -17,6 +17,7 @@ from bot.channels.telegram.runtime import make_bot
 from bot.channels.telegram.sender import TelegramSender, refusal_for
 from bot.delivery.dispatcher import Dispatcher
 from bot.delivery.outbound import CalendarInvite, Choice, Document, Outbound, queue
+from bot.delivery.ratelimit import TokenBucket
 from bot.delivery.refusals import PermanentFailure, RetryLater
 from bot.settings import Settings
 from storage import repositories as repo
@@ -56,7 +57,9 @@ def clock() -> FakeClock:
 @pytest.fixture
 def sender(settings: Settings, seconds: Seconds) -> Iterator[TelegramSender]:
     sender = TelegramSender(
-        partial(make_bot, settings), ChatLimits(30, 1, seconds), sleep=seconds.sleep
+        partial(make_bot, settings),
+        ChatLimits(TokenBucket(30, 30, seconds), 1, seconds),
+        sleep=seconds.sleep,
     )
     yield sender
     sender.close()

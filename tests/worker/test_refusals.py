@@ -15,6 +15,7 @@ from bot.channels.telegram.runtime import make_bot
 from bot.channels.telegram.sender import TelegramSender
 from bot.channels.twilio.sender import TwilioSender
 from bot.delivery.dispatcher import Dispatcher
+from bot.delivery.ratelimit import TokenBucket
 from bot.jobs.broadcast import progress, queue_broadcast
 from bot.settings import Settings
 from storage.db import unit_of_work
@@ -59,7 +60,8 @@ def test_telegram_429_is_waited_out_and_a_blocked_chat_is_marked(
     telegram.block(102)
     telegram.fail_next("sendMessage", 429, retry_after=3)
     settings = Settings(telegram_token=TOKEN, telegram_api_url=telegram.url)
-    limits = ChatLimits(1000, 1000, lambda: clock().timestamp())
+    seconds = lambda: clock().timestamp()  # noqa: E731
+    limits = ChatLimits(TokenBucket(1000, 1000, seconds), 1000, seconds)
     sender = TelegramSender(partial(make_bot, settings), limits)
     try:
         dispatcher = Dispatcher(engine, {"telegram": sender}, clock)
@@ -88,7 +90,9 @@ def test_twilio_stop_opts_the_number_out_and_an_invalid_number_fails(
     audience(engine, clock, "sms", ["+351910000001", "+351910000002", "+351910000003"])
     twilio_server.fail_next(400, 21610)
     twilio_server.fail_next(400, 21211)
-    sender = TwilioSender.from_settings(make_settings(twilio_server), time.monotonic)
+    settings = make_settings(twilio_server)
+    bucket = TokenBucket(settings.sms_rate_per_second, 1.0, time.monotonic)
+    sender = TwilioSender.from_settings(settings, bucket)
 
     Dispatcher(engine, {"sms": sender}, clock).dispatch_due()
 

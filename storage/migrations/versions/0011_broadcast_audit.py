@@ -1,7 +1,7 @@
 """broadcasts from the desk: who asked for one, and who cancelled it before it started
 
 Revision ID: 0011
-Revises: 0009
+Revises: 0010
 Create Date: 2026-12-01
 """
 
