@@ -23,8 +23,9 @@ from structlog.contextvars import bound_contextvars, get_contextvars
 REQUEST_ID = "request_id"
 
 
-def configure(level: int = logging.INFO, stream: TextIO = sys.stderr) -> logging.Handler:
-    """Every log record as a line of JSON on `stream`; returns the handler (tests remove it)."""
+def configure(level: int = logging.INFO, stream: TextIO | None = None) -> logging.Handler:
+    """Every log record as a line of JSON on `stream` (the standard error as it is now);
+    returns the handler (tests remove it)."""
     shared: list[Any] = [
         structlog.contextvars.merge_contextvars,
         structlog.stdlib.add_log_level,
@@ -37,7 +38,7 @@ def configure(level: int = logging.INFO, stream: TextIO = sys.stderr) -> logging
         logger_factory=structlog.stdlib.LoggerFactory(),
         cache_logger_on_first_use=True,
     )
-    handler = logging.StreamHandler(stream)
+    handler = logging.StreamHandler(stream or sys.stderr)
     handler.setFormatter(structlog.stdlib.ProcessorFormatter(
         foreign_pre_chain=shared,
         processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta,
