@@ -41,7 +41,8 @@ class Choice:
 
 @dataclass(frozen=True)
 class Route:
-    """Go to `to` when the answers satisfy `when` (field -> accepted values); no `when` always."""
+    """Go to `to` when the answers satisfy `when` (field -> accepted values); no `when` always.
+    A plain value accepts a list answer holding it ("other" among the languages)."""
 
     to: str
     when: dict[str, tuple[Any, ...]] = field(default_factory=dict)
@@ -68,7 +69,12 @@ class Node:
     request: str | None = None
     # What a free answer is read as besides the choices' words: an age, a duration in months;
     # on a text question, "name": a short name, never a sentence, a question or a yes.
-    reads: Literal["age", "months", "name"] | None = None
+    # "language": a language named in words ("árabe", "Arabic") is its ISO 639 code, on a
+    # choice or a text question.
+    reads: Literal["age", "months", "name", "language"] | None = None
+    # Asked once per item of this earlier answer (a level per language named); the answer is
+    # then item -> choice id.
+    for_each: str | None = None
     # Where to go on each answer of the host to `request` (node has a `field` of its own).
     outcomes: dict[str, str] = dataclasses.field(default_factory=dict)
 

@@ -16,6 +16,7 @@ from nlp.entities import contact_entities, number_entities, when_entities, yes_n
 from nlp.intents import IntentClassifier
 from nlp.keys import message_keys
 from nlp.language import LanguageDetector
+from nlp.language_names import LanguageNames
 from nlp.places import Gazetteer
 from nlp.text import scripts, truncate
 from nlp.understanding import LANGUAGES, Understanding
@@ -46,8 +47,12 @@ class Pipeline:
             self._detector: LanguageDetector = pickle.load(f)
         with open(root / "places.pickle", "rb") as f:
             self._places: Gazetteer = pickle.load(f)
-        self._intents = {lang: IntentClassifier(self._nlp[lang], lang, self._assets[lang].keywords)
-                         for lang in languages}
+        with open(root / "language_names.pickle", "rb") as f:
+            self._language_names: LanguageNames = pickle.load(f)
+        self._intents = {
+            lang: IntentClassifier(self._nlp[lang], lang, self._assets[lang].keywords)
+            for lang in languages
+        }
         # spaCy adds unseen strings to the shared vocabulary while parsing: one writer at a time.
         self._locks = {lang: threading.Lock() for lang in languages}
 
@@ -77,8 +82,12 @@ class Pipeline:
         entities += number_entities(text, lang, taken + contact_spans)
         titles = assets.occupations.match(keys, MAX_OCCUPATIONS, assets.vocabulary)
         occupations = assets.activities.rank(keys, titles, assets.vocabulary, MAX_OCCUPATIONS)
-        activities = (assets.activities.activities_of(occupations[0].uri, keys, MAX_ACTIVITIES)
-                      if occupations else [])
+        activities = (
+            assets.activities.activities_of(occupations[0].uri, keys, MAX_ACTIVITIES)
+            if occupations
+            else []
+        )
+        entities += self._language_names.find(text)
         answer = yes_no(text, lang)
         if answer is not None:
             entities.append(answer)

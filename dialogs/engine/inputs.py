@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 from dialogs.answers import Answer, Guess, Rejection, read_answer
 from dialogs.engine import commands, confirming
 from dialogs.engine.booking import ask_for_slots
+from dialogs.engine.languages import read_languages
 from dialogs.engine.linking import link_code_in
 from dialogs.engine.navigation import answered, begin, reject, resume
 from dialogs.engine.places import FIELD as PLACE_FIELD
@@ -86,6 +87,8 @@ def _read(
     # "Talk to a person" where that is a choice does what the button does.
     if command and (node.kind == "text" or not isinstance(outcome, Answer)):
         return commands.run(turn, command)
+    if node.reads == "language":
+        outcome = read_languages(turn, node, outcome, understanding)
     if node.field == PLACE_FIELD and isinstance(outcome, Answer):
         outcome = read_place(turn, node, text, understanding)
         if outcome is None:
@@ -117,8 +120,9 @@ def _answers_interrupted(turn: Turn, stuck: Node, text: str) -> bool:
         return False
     *rest, interrupted_id = turn.session.return_to
     interrupted = turn.flow.node(interrupted_id)
-    outcome = read_answer(interrupted, turn.choices(interrupted), text, turn.catalogue,
-                          turn.now.date())
+    outcome = read_answer(
+        interrupted, turn.choices(interrupted), text, turn.catalogue, turn.now.date()
+    )
     if not isinstance(outcome, Answer):
         return False
     turn.evolve(return_to=tuple(rest), node=interrupted_id)
