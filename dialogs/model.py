@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from typing import Any, Literal
 
-from nlp.understanding import Understanding
+from nlp.understanding import Place, Understanding
 
 RETURN = "@return"
 """A `next` target meaning: go back to the node the person came from (corrections, help, stuck)."""
@@ -174,6 +174,14 @@ class MediaReceived:
 
 
 @dataclass(frozen=True)
+class LocationShared:
+    """A location the person shared (WhatsApp, Telegram): the gazetteer's nearest place, or None
+    when no place of the gazetteer is near."""
+
+    place: Place | None
+
+
+@dataclass(frozen=True)
 class SlotsFound:
     """The host's answer to SlotsWanted: each offer is {"id", "label", "data"}, data opaque."""
 
@@ -272,6 +280,7 @@ Input = (
     | Message
     | ChoicePicked
     | MediaReceived
+    | LocationShared
     | SlotsFound
     | BookingMade
     | SlotGone

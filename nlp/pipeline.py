@@ -19,7 +19,7 @@ from nlp.language import LanguageDetector
 from nlp.language_names import LanguageNames
 from nlp.places import Gazetteer
 from nlp.text import scripts, truncate
-from nlp.understanding import LANGUAGES, Understanding
+from nlp.understanding import LANGUAGES, Place, Understanding
 
 MAX_OCCUPATIONS = 5
 MAX_SKILLS = 5
@@ -55,6 +55,10 @@ class Pipeline:
         }
         # spaCy adds unseen strings to the shared vocabulary while parsing: one writer at a time.
         self._locks = {lang: threading.Lock() for lang in languages}
+
+    def nearest_place(self, latitude: float, longitude: float) -> Place | None:
+        """The gazetteer's place nearest to a location the person shared, within NEAR_KM."""
+        return self._places.nearest(latitude, longitude)
 
     def detect_language(self, text: str) -> str | None:
         text = truncate(text)

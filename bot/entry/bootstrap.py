@@ -8,7 +8,7 @@ from datetime import timedelta
 from sqlalchemy import Engine
 
 from bot.clock import Clock
-from bot.conversation.service import ConversationService, Understand
+from bot.conversation.service import ConversationService, Locate, Understand
 from bot.counselors.handovers import HandOverRules
 from bot.delivery.policy import DeliveryPolicy, RetryPolicy
 from bot.delivery.quiet_hours import QuietHours
@@ -45,8 +45,9 @@ def open_database(settings: Settings, seed: bool = True) -> Engine:
     return engine
 
 
-MAKE_A_KEY = ('python -c "from cryptography.fernet import Fernet; '
-              'print(Fernet.generate_key().decode())"')
+MAKE_A_KEY = (
+    'python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"'
+)
 
 
 def require_secret_key(settings: Settings) -> None:
@@ -56,17 +57,29 @@ def require_secret_key(settings: Settings) -> None:
         raise CommandFailed(f"PERCORSO_SECRET_KEY is not set; make one with: {MAKE_A_KEY}")
 
 
-def build_app(settings: Settings, clock: Clock, understand: Understand | None = None) -> App:
+def build_app(
+    settings: Settings,
+    clock: Clock,
+    understand: Understand | None = None,
+    locate: Locate | None = None,
+) -> App:
     """Everything a command needs, on the clock its entry point gives (the wall clock, or a
-    fake one in tests)."""
+    fake one in tests), with the NLP's reading of texts and of shared locations."""
     engine = open_database(settings)
     cipher = cipher_of(engine)
     reminders = ReminderTimes(tuple(settings.reminder_offsets_hours), settings.follow_up_hour)
     service = ConversationService(
-        engine, intake_flow(), cipher, settings.privacy_notice_version, understand, clock,
-        link_code_minutes=settings.link_code_minutes, default_zone=settings.default_timezone,
+        engine,
+        intake_flow(),
+        cipher,
+        settings.privacy_notice_version,
+        understand,
+        clock,
+        link_code_minutes=settings.link_code_minutes,
+        default_zone=settings.default_timezone,
         reminders=reminders,
         hand_over_rules=hand_over_rules(settings),
+        locate=locate,
     )
     return App(settings, engine, cipher, service, delivery_policy(settings))
 

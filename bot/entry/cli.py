@@ -35,8 +35,10 @@ from storage import repositories as repo
 from storage.appointments import appointments_for_export
 from storage.db import unit_of_work
 
-app = typer.Typer(help="percorso: orientation intake, booking and reminders for job seekers.",
-                  no_args_is_help=True)
+app = typer.Typer(
+    help="percorso: orientation intake, booking and reminders for job seekers.",
+    no_args_is_help=True,
+)
 flows_app = typer.Typer(help="Flow definitions and their texts.", no_args_is_help=True)
 export_app = typer.Typer(help="Export records as JSON or CSV.", no_args_is_help=True)
 sms_app = typer.Typer(help="SMS tools for content writers.", no_args_is_help=True)
@@ -70,13 +72,16 @@ class ExportFormat(StrEnum):
 @app.command()
 def chat(
     user: Annotated[str, typer.Option(help="Who is chatting: the console identity.")] = "console",
-    lang: Annotated[str | None, typer.Option(help="Start in this language (pt, it, en, es, fr).",
-                                             parser=params.language)] = None,
+    lang: Annotated[
+        str | None,
+        typer.Option(help="Start in this language (pt, it, en, es, fr).", parser=params.language),
+    ] = None,
     jsonl: Annotated[bool, typer.Option(help="One JSON object per bot message.")] = False,
 ) -> None:
     """Chat with the bot on this terminal; end of input ends the chat."""
     settings = get_settings()
-    application = build_app(settings, wall_clock, load_nlp().parse)
+    pipeline = load_nlp()
+    application = build_app(settings, wall_clock, pipeline.parse, pipeline.nearest_place)
     channel = ConsoleChannel(application.service, application.delivery, sys.stdout, jsonl,
                              prompt=sys.stdin.isatty())  # fmt: skip
     channel.run(user, sys.stdin, lang)
@@ -94,7 +99,8 @@ def serve(
 
     settings = get_settings()
     require_secret_key(settings)
-    application = build_app(settings, wall_clock, load_nlp().parse)
+    pipeline = load_nlp()
+    application = build_app(settings, wall_clock, pipeline.parse, pipeline.nearest_place)
     uvicorn.run(create_app(application), host=host, port=port)
 
 
@@ -155,8 +161,12 @@ def flows_check(
         table = Table("language", "messages", "most segments", "complete intake (segments)")
         for lang, costs in report.segments.items():
             worst = max(costs, key=costs.get)
-            table.add_row(lang, str(len(costs)), f"{costs[worst]} ({worst})",
-                          str(report.intake_segments[lang]))
+            table.add_row(
+                lang,
+                str(len(costs)),
+                f"{costs[worst]} ({worst})",
+                str(report.intake_segments[lang]),
+            )
         console.print(table)
     if not report.ok:
         raise typer.Exit(1)
@@ -165,8 +175,9 @@ def flows_check(
 
 @flows_app.command("eval")
 def flows_eval(
-    nlp: Annotated[bool, typer.Option(help="Read each answer with the NLP too, as in a chat.")]
-    = True,
+    nlp: Annotated[
+        bool, typer.Option(help="Read each answer with the NLP too, as in a chat.")
+    ] = True,
 ) -> None:
     """Natural answers to choice questions understood the first time, training vs held-out."""
     from dialogs.evaluation import NOW, report
@@ -194,8 +205,10 @@ def sms_segments(text: str) -> None:
 
 @network_app.command("import")
 def network_import(
-    file: Annotated[Path, typer.Argument(help="The network file (YAML).", exists=True,
-                                         dir_okay=False, readable=True)],
+    file: Annotated[
+        Path,
+        typer.Argument(help="The network file (YAML).", exists=True, dir_okay=False, readable=True),
+    ],
 ) -> None:
     """Add or update the sites, counselors and services of a YAML file (checked whole first)."""
     try:

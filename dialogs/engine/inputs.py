@@ -11,12 +11,12 @@ from dialogs.engine.linking import link_code_in
 from dialogs.engine.navigation import answered, begin, reject, resume
 from dialogs.engine.places import FIELD as PLACE_FIELD
 from dialogs.engine.places import GUESS as PLACE_GUESS
-from dialogs.engine.places import read_place
+from dialogs.engine.places import guess_place, read_place
 from dialogs.engine.speech import ask, say
 from dialogs.engine.turn import Turn
 from dialogs.engine.understood import wish, yes_or_no
 from dialogs.model import ChoicePicked, LinkCodeGiven, Node, Start
-from nlp.understanding import Understanding
+from nlp.understanding import Place, Understanding
 
 RESUME_AFTER = timedelta(hours=6)
 
@@ -69,6 +69,20 @@ def media(turn: Turn) -> None:
         return begin(turn, None)
     say(turn, "error.media")
     ask(turn, turn.node)
+
+
+def location(turn: Turn, place: Place | None) -> None:
+    """A shared location answers the question where the person lives, asked to confirm like
+    any guess; at another question it gets a kind word and the question again."""
+    if turn.session.status == "new":
+        return begin(turn, None)
+    if turn.session.status == "paused":
+        turn.unpause()
+    node = turn.node
+    if node.field == PLACE_FIELD and place is not None:
+        return guess_place(turn, place)
+    say(turn, "location.not_near" if node.field == PLACE_FIELD else "location.elsewhere")
+    ask(turn, node)
 
 
 def _read(

@@ -33,6 +33,8 @@ ENGINE_TEXTS = (
     "error.text_words",
     "error.media",
     "error.name",
+    "location.not_near",
+    "location.elsewhere",
     "confirm.guess",
     "confirm.denied",
     "hint.choice",
