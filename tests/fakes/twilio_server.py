@@ -6,8 +6,11 @@ answer with a Twilio error instead (400 with 21610, 429, 500; WhatsApp's 63016 o
 24-hour window, 63024 not a WhatsApp number...). WhatsApp sends (`whatsapp:` addresses) must come
 from a `whatsapp:` sender; a template send (`ContentSid` + `ContentVariables`, no `Body`) is
 recorded with its body rendered from the templates given to `content`, as the phone shows it.
-It runs under uvicorn in a
-background thread on 127.0.0.1, on a free port.
+`fail_after_accepting` makes the next sends succeed and then fail as Twilio reports it later:
+a status callback (`undelivered` with the error code, 63016 when WhatsApp's window closed by
+Twilio's clock) to the send's `StatusCallback`, signed with the account's token as Twilio signs
+it; `send_callbacks` posts the callbacks due through the sink the test gives (its web app).
+It runs under uvicorn in a background thread on 127.0.0.1, on a free port.
 """
 
 import base64
@@ -15,7 +18,7 @@ import json
 import secrets
 import threading
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from email.utils import formatdate
 from urllib.parse import parse_qsl
@@ -24,6 +27,7 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
+from twilio.request_validator import RequestValidator
 
 from tests.fakes.serving import json_response, serving
 
@@ -54,6 +58,8 @@ class FakeTwilio:
         self.content: dict[str, str] = {}  # Content SID: its approved text, with {{1}}, {{2}}...
         self.url = ""
         self._failures: deque[tuple[int, int | None]] = deque()
+        self._late_failures: deque[int] = deque()
+        self.callbacks: list[tuple[str, dict[str, str]]] = []  # (StatusCallback, its params)
         self._lock = threading.Lock()
         path = f"/{API_VERSION}/Accounts/{{account_sid}}/Messages.json"
         self.app = Starlette(routes=[Route(path, self._create_message, methods=["POST"])])
@@ -63,6 +69,20 @@ class FakeTwilio:
         with self._lock:
             self._failures.extend([(status, code)] * times)
 
+    def fail_after_accepting(self, code: int, times: int = 1) -> None:
+        """Accept the next `times` sends, then report each undelivered with error `code`."""
+        with self._lock:
+            self._late_failures.extend([code] * times)
+
+    def send_callbacks(self, sink: Callable[[str, dict[str, str], dict[str, str]], object]) -> int:
+        """Post the status callbacks due, signed: sink(url, params, headers). How many."""
+        with self._lock:
+            due, self.callbacks = self.callbacks, []
+        validator = RequestValidator(self.auth_token)
+        for url, params in due:
+            sink(url, params, {"X-Twilio-Signature": validator.compute_signature(url, params)})
+        return len(due)
+
     def bodies(self, to: str | None = None) -> list[str]:
         return [m["Body"] for m in self.sent if to is None or m["To"] == to]
 
@@ -70,6 +90,8 @@ class FakeTwilio:
         with self._lock:
             self.sent.clear()
             self._failures.clear()
+            self._late_failures.clear()
+            self.callbacks.clear()
             self.content.clear()
 
     async def _create_message(self, request: Request) -> JSONResponse:
@@ -87,6 +109,10 @@ class FakeTwilio:
                 return _error(*self._failures.popleft())
             sid = "SM" + secrets.token_hex(16)
             self.sent.append({**form, "Sid": sid})
+            if self._late_failures and form.get("StatusCallback"):
+                self.callbacks.append(
+                    (form["StatusCallback"], self._report(sid, form, self._late_failures.popleft()))
+                )
         return json_response(self._resource(sid, form), 201)
 
     def _refused(self, form: dict[str, str]) -> int | None:
@@ -102,6 +128,15 @@ class FakeTwilio:
             if not isinstance(variables, dict) or form["ContentSid"] not in self.content:
                 return 21656
         return None
+
+    def _report(self, sid: str, form: dict[str, str], code: int) -> dict[str, str]:
+        """What Twilio posts when a message it accepted could not be delivered."""
+        return {
+            "MessageSid": sid, "SmsSid": sid, "MessageStatus": "undelivered",
+            "SmsStatus": "undelivered", "ErrorCode": str(code), "AccountSid": self.account_sid,
+            "From": form.get("From", ""), "To": form.get("To", ""), "ApiVersion": API_VERSION,
+            **({"ChannelPrefix": "whatsapp"} if form.get("To", "").startswith("whatsapp:") else {}),
+        }  # fmt: skip
 
     def _rendered(self, content_sid: str, variables: str) -> str:
         text = self.content[content_sid]
@@ -145,7 +180,6 @@ def _error(status: int, code: int | None) -> JSONResponse:
     if code is not None:
         body |= {"code": code, "more_info": f"https://www.twilio.com/docs/errors/{code}"}
     return json_response(body, status)
-
 
 
 @contextmanager
