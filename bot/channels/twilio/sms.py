@@ -96,9 +96,14 @@ def report_of(params: dict[str, str]) -> DeliveryReport | None:
     if not sid or not status:
         return None
     error_code = params.get("ErrorCode") or None
-    return DeliveryReport(sid, status, error_code, unsubscribed=error_code == str(UNSUBSCRIBED),
-                          unreachable=error_code in {str(code) for code in UNREACHABLE},
-                          outside_window=error_code == str(OUTSIDE_WINDOW))
+    return DeliveryReport(
+        sid,
+        status,
+        error_code,
+        unsubscribed=error_code == str(UNSUBSCRIBED),
+        unreachable=error_code in {str(code) for code in UNREACHABLE},
+        outside_window=error_code == str(OUTSIDE_WINDOW),
+    )
 
 
 class Contacts(Protocol):
