@@ -44,6 +44,9 @@ class Settings(BaseSettings):
     # Approved templates (Content SIDs) for messages outside WhatsApp's 24-hour window, by kind
     # (reminder, follow_up, nudge, broadcast) and language; JSON in the env. See docs/whatsapp.md.
     whatsapp_templates: dict[str, dict[str, str]] = {}
+    # Content SIDs of the button templates ("quick_reply_3", "list_picker_7"...), as printed by
+    # `percorso whatsapp templates sync`; JSON in the env. Without them, choices are numbered.
+    whatsapp_choice_templates: dict[str, str] = {}
     public_url: str = "http://localhost:8000"
 
     # Reminders, nudges and the agenda

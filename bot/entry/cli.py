@@ -23,6 +23,7 @@ from bot.entry.nlu import nlu_app
 from bot.entry.report import register as register_report
 from bot.entry.staff import register as register_staff
 from bot.entry.telegram import register as register_telegram
+from bot.entry.whatsapp import register as register_whatsapp
 from bot.entry.worker import register as register_worker
 from bot.network.importer import NetworkFileInvalid, import_network
 from bot.settings import get_settings
@@ -56,6 +57,7 @@ register_worker(app)  # `percorso worker`, `percorso broadcast ...`, `percorso o
 register_staff(app)  # `percorso staff add|list|disable|totp`
 app.command()(links)  # `percorso links --site CODE`: a poster's links and QR codes
 register_keys(app)  # `percorso keys new|rotate`
+register_whatsapp(app)  # `percorso whatsapp templates sync`
 register_report(app)  # `percorso report impact`
 
 

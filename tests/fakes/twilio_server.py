@@ -61,8 +61,14 @@ class FakeTwilio:
         self._late_failures: deque[int] = deque()
         self.callbacks: list[tuple[str, dict[str, str]]] = []  # (StatusCallback, its params)
         self._lock = threading.Lock()
+        self.buttons: dict[str, list[str]] = {}  # Content SID: its button titles, as templates
         path = f"/{API_VERSION}/Accounts/{{account_sid}}/Messages.json"
-        self.app = Starlette(routes=[Route(path, self._create_message, methods=["POST"])])
+        self.app = Starlette(routes=[
+            Route(path, self._create_message, methods=["POST"]),
+            Route("/v1/Content", self._create_content, methods=["POST"]),
+            Route("/v1/Content", self._list_content, methods=["GET"]),
+        ])  # fmt: skip
+        self.created: list[dict[str, object]] = []  # the Content API's resources
 
     def fail_next(self, status: int, code: int | None = None, times: int = 1) -> None:
         """Answer the next `times` sends with this HTTP status and Twilio error code."""
@@ -93,6 +99,8 @@ class FakeTwilio:
             self._late_failures.clear()
             self.callbacks.clear()
             self.content.clear()
+            self.buttons.clear()
+            self.created.clear()
 
     async def _create_message(self, request: Request) -> JSONResponse:
         account_sid = request.path_params["account_sid"]
@@ -103,7 +111,13 @@ class FakeTwilio:
         if refused is not None:
             return _error(400, refused)
         if "ContentSid" in form:
-            form["Body"] = self._rendered(form["ContentSid"], form.get("ContentVariables", "{}"))
+            variables = form.get("ContentVariables", "{}")
+            form["Body"] = self._rendered(form["ContentSid"], variables)
+            titles = [
+                self._fill(title, variables) for title in self.buttons.get(form["ContentSid"], [])
+            ]
+            if titles:
+                form["Buttons"] = json.dumps(titles, ensure_ascii=False)
         with self._lock:
             if self._failures:
                 return _error(*self._failures.popleft())
@@ -139,10 +153,60 @@ class FakeTwilio:
         }  # fmt: skip
 
     def _rendered(self, content_sid: str, variables: str) -> str:
-        text = self.content[content_sid]
+        return self._fill(self.content[content_sid], variables)
+
+    @staticmethod
+    def _fill(text: str, variables: str) -> str:
         for key, value in json.loads(variables).items():
             text = text.replace("{{" + key + "}}", value)
         return text
+
+    async def _create_content(self, request: Request) -> JSONResponse:
+        """The Content API's create: a template kept with its body and its buttons' titles."""
+        if not self._authenticated(request):
+            return _error(401, 20003)
+        given = json.loads(await request.body())
+        types = {kind: value for kind, value in given["types"].items() if value}
+        sid = "HX" + secrets.token_hex(16)
+        shown = (
+            types.get("twilio/quick-reply")
+            or types.get("twilio/list-picker")
+            or types["twilio/text"]
+        )
+        with self._lock:
+            self.content[sid] = shown["body"]
+            self.buttons[sid] = [
+                b.get("title") or b.get("item")
+                for b in shown.get("actions") or shown.get("items") or []
+            ]
+            resource = {
+                "sid": sid,
+                "account_sid": self.account_sid,
+                "friendly_name": given.get("friendly_name"),
+                "language": given.get("language"),
+                "variables": given.get("variables"),
+                "types": types,
+                "url": f"{self.url}/v1/Content/{sid}",
+                "links": {},
+            }
+            self.created.append(resource)
+        return json_response(resource, 201)
+
+    async def _list_content(self, request: Request) -> JSONResponse:
+        if not self._authenticated(request):
+            return _error(401, 20003)
+        with self._lock:
+            contents = list(self.created)
+        meta = {
+            "key": "contents",
+            "page": 0,
+            "page_size": 50,
+            "next_page_url": None,
+            "previous_page_url": None,
+            "first_page_url": None,
+            "url": None,
+        }
+        return json_response({"contents": contents, "meta": meta}, 200)
 
     def _authenticated(self, request: Request) -> bool:
         expected = base64.b64encode(f"{self.account_sid}:{self.auth_token}".encode()).decode()
