@@ -36,7 +36,7 @@ from nlp.text import fold, words
 from nlp.understanding import LANGUAGES
 
 # Bump when the build code changes in a way the data hash cannot see.
-BUILD_VERSION = "7"
+BUILD_VERSION = "8"
 PREFERRED, PHRASE, ALTERNATIVE, HIDDEN = 1.0, 0.97, 0.95, 0.9
 
 
@@ -64,11 +64,12 @@ def _lemma_table(lang: str) -> dict[str, str]:
     """spacy-lookups-data's table, lower-case forms only: the pipeline lower-cases before lookup."""
     table = load_language_data(registry.lookups.get(lang)["lemma_lookup"])
     # A few forms list several lemmas; the lookup lemmatizer takes the first, and so do we.
-    return {
+    lemmas = {
         form: lemma if isinstance(lemma, str) else lemma[0]
         for form, lemma in table.items()
         if form.islower()
     }
+    return {**lemmas, **resources.lemma_fixes(lang)}
 
 
 def _keys_function(

@@ -118,6 +118,11 @@ def places() -> Iterator[dict[str, str]]:
     return _tsv(DATA_DIR / "places.tsv.gz")
 
 
+def lemma_fixes(lang: str) -> dict[str, str]:
+    """Forms the project lemmatizes otherwise than spacy-lookups-data (percorso's own)."""
+    return dict(yaml_file(DATA_DIR / "lemma_fixes.yaml").get(lang) or {})
+
+
 def language_names() -> dict[str, Any]:
     """Everyday names of languages and the words that only look like one (percorso's own)."""
     return yaml_file(DATA_DIR / "language_names.yaml")
