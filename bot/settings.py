@@ -62,7 +62,6 @@ class Settings(BaseSettings):
     send_concurrency: int = 1  # sends at once per channel: raise it when a send takes > 30 ms
     rate_margin: float = 0.97  # the worker paces this much under a channel's limit
 
-
     # E-mail and hand-overs
     smtp_url: SecretStr | None = None  # smtp://user:pass@host:587 (STARTTLS if offered), smtps://
     mail_from: str = "percorso@localhost"
@@ -77,15 +76,18 @@ class Settings(BaseSettings):
         if self.twilio_auth_token is not None and not (
             self.sms_configured or self.twilio_whatsapp_from
         ):
-            raise ValueError("PERCORSO_TWILIO_AUTH_TOKEN is set: set PERCORSO_TWILIO_FROM (the "
-                             "sending number), PERCORSO_TWILIO_MESSAGING_SERVICE_SID or "
-                             "PERCORSO_TWILIO_WHATSAPP_FROM as well")
+            raise ValueError(
+                "PERCORSO_TWILIO_AUTH_TOKEN is set: set PERCORSO_TWILIO_FROM (the "
+                "sending number), PERCORSO_TWILIO_MESSAGING_SERVICE_SID or "
+                "PERCORSO_TWILIO_WHATSAPP_FROM as well"
+            )
         return self
 
     @property
     def sms_configured(self) -> bool:
-        return bool(self.twilio_account_sid and (self.twilio_from
-                                                 or self.twilio_messaging_service_sid))
+        return bool(
+            self.twilio_account_sid and (self.twilio_from or self.twilio_messaging_service_sid)
+        )
 
     @property
     def whatsapp_configured(self) -> bool:
@@ -98,7 +100,6 @@ class Settings(BaseSettings):
     @property
     def secret_key_value(self) -> str | None:
         return self.secret_key.get_secret_value() if self.secret_key is not None else None
-
 
 
 @lru_cache
