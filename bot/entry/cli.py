@@ -83,7 +83,8 @@ def chat(
     """Chat with the bot on this terminal; end of input ends the chat."""
     settings = get_settings()
     pipeline = load_nlp()
-    application = build_app(settings, wall_clock, pipeline.parse, pipeline.nearest_place)
+    application = build_app(settings, wall_clock, pipeline.parse, seed=True,
+                            locate=pipeline.nearest_place)  # fmt: skip
     channel = ConsoleChannel(application.service, application.delivery, sys.stdout, jsonl,
                              prompt=sys.stdin.isatty())  # fmt: skip
     channel.run(user, sys.stdin, lang)
@@ -102,7 +103,7 @@ def serve(
     settings = get_settings()
     require_secret_key(settings)
     pipeline = load_nlp()
-    application = build_app(settings, wall_clock, pipeline.parse, pipeline.nearest_place)
+    application = build_app(settings, wall_clock, pipeline.parse, locate=pipeline.nearest_place)
     uvicorn.run(create_app(application), host=host, port=port)
 
 

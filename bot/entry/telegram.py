@@ -52,7 +52,7 @@ def telegram(
     _require_token(settings)
     _log_to_console()
     pipeline = _pipeline()
-    application = build_app(settings, wall_clock, pipeline.parse, pipeline.nearest_place)
+    application = build_app(settings, wall_clock, pipeline.parse, locate=pipeline.nearest_place)
     typer.echo("Polling Telegram for updates; Ctrl-C stops.")
     asyncio.run(_poll_until_signalled(application))
 
