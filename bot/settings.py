@@ -48,6 +48,9 @@ class Settings(BaseSettings):
     # Approved templates (Content SIDs) for messages outside WhatsApp's 24-hour window, by kind
     # (reminder, follow_up, nudge, broadcast) and language; JSON in the env. See docs/whatsapp.md.
     whatsapp_templates: dict[str, dict[str, str]] = {}
+    # Content SIDs of the button templates ("quick_reply_3", "list_picker_7"...), as printed by
+    # `percorso whatsapp templates sync`; JSON in the env. Without them, choices are numbered.
+    whatsapp_choice_templates: dict[str, str] = {}
     public_url: str = "http://localhost:8000"
     # The bearer token Prometheus scrapes /metrics with; unset, /metrics answers 404.
     metrics_token: SecretStr | None = None
@@ -87,15 +90,18 @@ class Settings(BaseSettings):
         if self.twilio_auth_token is not None and not (
             self.sms_configured or self.twilio_whatsapp_from
         ):
-            raise ValueError("PERCORSO_TWILIO_AUTH_TOKEN is set: set PERCORSO_TWILIO_FROM (the "
-                             "sending number), PERCORSO_TWILIO_MESSAGING_SERVICE_SID or "
-                             "PERCORSO_TWILIO_WHATSAPP_FROM as well")
+            raise ValueError(
+                "PERCORSO_TWILIO_AUTH_TOKEN is set: set PERCORSO_TWILIO_FROM (the "
+                "sending number), PERCORSO_TWILIO_MESSAGING_SERVICE_SID or "
+                "PERCORSO_TWILIO_WHATSAPP_FROM as well"
+            )
         return self
 
     @property
     def sms_configured(self) -> bool:
-        return bool(self.twilio_account_sid and (self.twilio_from
-                                                 or self.twilio_messaging_service_sid))
+        return bool(
+            self.twilio_account_sid and (self.twilio_from or self.twilio_messaging_service_sid)
+        )
 
     @property
     def whatsapp_configured(self) -> bool:
@@ -108,7 +114,6 @@ class Settings(BaseSettings):
     @property
     def secret_key_value(self) -> str | None:
         return self.secret_key.get_secret_value() if self.secret_key is not None else None
-
 
 
 @lru_cache

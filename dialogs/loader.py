@@ -87,6 +87,7 @@ def _node(node_id: str, raw: dict[str, Any]) -> Node:
         extract=raw.get("extract"),
         request=raw.get("request"),
         reads=raw.get("reads"),
+        for_each=raw.get("for_each"),
         outcomes=dict(raw.get("outcomes") or {}),
     )
 
@@ -124,9 +125,19 @@ def parse_flow(data: dict[str, Any], catalogues: dict[str, Catalogue]) -> Flow:
 
 
 def _check_targets(flow: Flow) -> None:
-    named = [flow.start, flow.language_node, flow.consent_node, flow.first_question,
-             flow.stuck_node, flow.erase_node, flow.booking_node, flow.cancel_node,
-             flow.reminder_node, flow.follow_up_node, *filter(None, [flow.switch_node])]
+    named = [
+        flow.start,
+        flow.language_node,
+        flow.consent_node,
+        flow.first_question,
+        flow.stuck_node,
+        flow.erase_node,
+        flow.booking_node,
+        flow.cancel_node,
+        flow.reminder_node,
+        flow.follow_up_node,
+        *filter(None, [flow.switch_node]),
+    ]
     for node in flow.nodes.values():
         named += [r.to for r in node.routes] + [c.next for c in node.choices if c.next]
         named += list(node.outcomes.values())
@@ -142,8 +153,9 @@ def load_catalogues(texts_dir: Path = TEXTS_DIR) -> dict[str, Catalogue]:
     return {c.lang: c for c in catalogues}
 
 
-def load_flow(name: str = "intake", flows_dir: Path = FLOWS_DIR,
-              texts_dir: Path = TEXTS_DIR) -> Flow:
+def load_flow(
+    name: str = "intake", flows_dir: Path = FLOWS_DIR, texts_dir: Path = TEXTS_DIR
+) -> Flow:
     data = yaml.safe_load((flows_dir / f"{name}.yaml").read_text(encoding="utf-8"))
     return parse_flow(data, load_catalogues(texts_dir))
 

@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from typing import Any, Literal
 
-from nlp.understanding import Understanding
+from nlp.understanding import Place, Understanding
 
 RETURN = "@return"
 """A `next` target meaning: go back to the node the person came from (corrections, help, stuck)."""
@@ -41,7 +41,8 @@ class Choice:
 
 @dataclass(frozen=True)
 class Route:
-    """Go to `to` when the answers satisfy `when` (field -> accepted values); no `when` always."""
+    """Go to `to` when the answers satisfy `when` (field -> accepted values); no `when` always.
+    A plain value accepts a list answer holding it ("other" among the languages)."""
 
     to: str
     when: dict[str, tuple[Any, ...]] = field(default_factory=dict)
@@ -68,7 +69,12 @@ class Node:
     request: str | None = None
     # What a free answer is read as besides the choices' words: an age, a duration in months;
     # on a text question, "name": a short name, never a sentence, a question or a yes.
-    reads: Literal["age", "months", "name"] | None = None
+    # "language": a language named in words ("árabe", "Arabic") is its ISO 639 code, on a
+    # choice or a text question.
+    reads: Literal["age", "months", "name", "language"] | None = None
+    # Asked once per item of this earlier answer (a level per language named); the answer is
+    # then item -> choice id.
+    for_each: str | None = None
     # Where to go on each answer of the host to `request` (node has a `field` of its own).
     outcomes: dict[str, str] = dataclasses.field(default_factory=dict)
 
@@ -165,6 +171,14 @@ class MediaReceived:
     """Something the bot cannot read: a voice note, a photo, a sticker, a document."""
 
     kind: str
+
+
+@dataclass(frozen=True)
+class LocationShared:
+    """A location the person shared (WhatsApp, Telegram): the gazetteer's nearest place, or None
+    when no place of the gazetteer is near."""
+
+    place: Place | None
 
 
 @dataclass(frozen=True)
@@ -297,6 +311,7 @@ Input = (
     | Message
     | ChoicePicked
     | MediaReceived
+    | LocationShared
     | SlotsFound
     | BookingMade
     | SlotGone

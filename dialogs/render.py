@@ -4,7 +4,8 @@ import string
 from collections.abc import Mapping
 from typing import Any
 
-from dialogs.model import Catalogue, Flow
+from dialogs.model import Catalogue, Flow, Node
+from nlp.language_names import name_of
 
 SUMMARY_TEXT_LIMIT = 60
 SHORT_TEXT_LIMIT = 24
@@ -59,14 +60,27 @@ def describe(
     if node is None or node.kind == "text":
         text = str(value)
         return text if len(text) <= limit else text[: limit - 1] + "…"
+    if isinstance(value, dict) and node.for_each:
+        # One answer per item: "árabe: Básico; inglês: Bom".
+        return (
+            "; ".join(
+                f"{describe(flow, catalogue, node.for_each, [item])}: {_label(node, v, catalogue)}"
+                for item, v in value.items()
+            )
+            or "-"
+        )
     values = value if isinstance(value, list) else [value]
-    labels = [
-        catalogue.texts[c.text]
-        for v in values
-        for c in node.choices
-        if v in (c.id, c.value)
-    ]
-    return ", ".join(labels)
+    return ", ".join(filter(None, (_label(node, v, catalogue) for v in values)))
+
+
+def _label(node: Node, value: Any, catalogue: Catalogue) -> str:
+    """The label of the choice `value` stands for; a language by its name in the reader's
+    language ("espanhol", not the choice "Español" written for choosing the chat's language)."""
+    named = name_of(value, catalogue.lang) if node.reads == "language" else value
+    if named != value:
+        return named
+    choice = next((c for c in node.choices if value in (c.id, c.value)), None)
+    return catalogue.texts[choice.text] if choice is not None else ""
 
 
 def numbered(text: str, labels: list[str]) -> str:

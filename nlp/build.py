@@ -1,7 +1,7 @@
 """Build what parsing needs, once, into a cache directory keyed by a hash of the data.
 
-For all languages: the language detector and the gazetteer of places. Per language: the spaCy
-pipeline (tokenizer, lookup lemmatizer pruned to the words the matchers
+For all languages: the language detector, the gazetteer of places and the names of languages.
+Per language: the spaCy pipeline (tokenizer, lookup lemmatizer pruned to the words the matchers
 use, trained textcat) and the pickled occupation and skill indexes. Building takes seconds per
 language; loading the result takes a fraction of one.
 """
@@ -27,6 +27,7 @@ from nlp.activities import OPTIONAL_SKILL_WEIGHT, Activity, ActivityIndex
 from nlp.intents import TEXTCAT_CONFIG, train_textcat
 from nlp.keys import label_keys
 from nlp.language import LanguageDetector
+from nlp.language_names import LanguageNames
 from nlp.phrases import description_phrases
 from nlp.places import Gazetteer
 from nlp.skills import SkillMatcher, parse_trigger
@@ -35,7 +36,7 @@ from nlp.text import fold, words
 from nlp.understanding import LANGUAGES
 
 # Bump when the build code changes in a way the data hash cannot see.
-BUILD_VERSION = "5"
+BUILD_VERSION = "8"
 PREFERRED, PHRASE, ALTERNATIVE, HIDDEN = 1.0, 0.97, 0.95, 0.9
 
 
@@ -63,8 +64,12 @@ def _lemma_table(lang: str) -> dict[str, str]:
     """spacy-lookups-data's table, lower-case forms only: the pipeline lower-cases before lookup."""
     table = load_language_data(registry.lookups.get(lang)["lemma_lookup"])
     # A few forms list several lemmas; the lookup lemmatizer takes the first, and so do we.
-    return {form: lemma if isinstance(lemma, str) else lemma[0]
-            for form, lemma in table.items() if form.islower()}
+    lemmas = {
+        form: lemma if isinstance(lemma, str) else lemma[0]
+        for form, lemma in table.items()
+        if form.islower()
+    }
+    return {**lemmas, **resources.lemma_fixes(lang)}
 
 
 def _keys_function(
@@ -86,7 +91,9 @@ def _keys_function(
 
 
 def _occupation_index(
-    lang: str, rows: list[resources.OccupationRow], concepts: list[Concept],
+    lang: str,
+    rows: list[resources.OccupationRow],
+    concepts: list[Concept],
     keys_of: Callable[[str], tuple[str, ...]],
 ) -> LabelIndex:
     position = {r.uri: i for i, r in enumerate(rows)}
@@ -97,8 +104,7 @@ def _occupation_index(
         labels += [(i, keys_of(text), ALTERNATIVE) for text in row.alt]
         labels += [(i, keys_of(text), HIDDEN) for text in row.hidden]
     for entry in resources.yaml_file(resources.DATA_DIR / "occupation_phrases.yaml")["phrases"]:
-        labels += [(position[entry["uri"]], keys_of(text), PHRASE)
-                   for text in entry.get(lang, ())]
+        labels += [(position[entry["uri"]], keys_of(text), PHRASE) for text in entry.get(lang, ())]
     return LabelIndex.build(concepts, labels, head_last=lang == "en")
 
 
@@ -106,7 +112,10 @@ Keys = Callable[[str], tuple[str, ...]]
 
 
 def _activity_index(
-    lang: str, rows: list[resources.OccupationRow], concepts: list[Concept], keys_of: Keys,
+    lang: str,
+    rows: list[resources.OccupationRow],
+    concepts: list[Concept],
+    keys_of: Keys,
     lemmas: dict[str, str],
 ) -> ActivityIndex:
     documents = []
@@ -123,7 +132,9 @@ def _activity_index(
 
 
 def _skill_activities(
-    lang: str, rows: list[resources.OccupationRow], keys_of: Keys,
+    lang: str,
+    rows: list[resources.OccupationRow],
+    keys_of: Keys,
     documents: list[Counter[str]],
 ) -> tuple[list[Activity], list[tuple[int, ...]]]:
     """The skills an occupation needs join its document; its essential ones are its activities,
@@ -152,18 +163,22 @@ def _skill_activities(
 
 
 def _description_activities(
-    lang: str, rows: list[resources.OccupationRow], keys_of: Keys, lemmas: dict[str, str],
+    lang: str,
+    rows: list[resources.OccupationRow],
+    keys_of: Keys,
+    lemmas: dict[str, str],
 ) -> tuple[list[Activity], list[tuple[int, ...]]]:
     stop_words = frozenset(spacy.util.get_lang_class(lang).Defaults.stop_words)
     pool: list[Activity] = []
     activities = []
     for row in rows:
-        phrases = description_phrases(row.description, lang, lambda w: lemmas.get(w, w),
-                                      stop_words)
+        phrases = description_phrases(row.description, lang, lambda w: lemmas.get(w, w), stop_words)
         activities.append(tuple(range(len(pool), len(pool) + len(phrases))))
         # A fragment of the occupation's URI: the phrase is part of its description, no skill.
-        pool += [Activity(f"{row.uri}#description-{i}", phrase, keys_of(phrase))
-                 for i, phrase in enumerate(phrases, 1)]
+        pool += [
+            Activity(f"{row.uri}#description-{i}", phrase, keys_of(phrase))
+            for i, phrase in enumerate(phrases, 1)
+        ]
     return pool, activities
 
 
@@ -174,14 +189,20 @@ def _skill_matcher(lang: str, keys_of: Callable[[str], tuple[str, ...]]) -> Skil
     for entry in adapted["skills"]:
         label = esco[entry["uri"]][0] if lang == "en" else entry["labels"][lang]
         concepts.append(Concept(entry["uri"], label))
-        triggers += [parse_trigger(len(concepts) - 1, pattern, keys_of)
-                     for pattern in entry["triggers"].get(lang, ())]
+        triggers += [
+            parse_trigger(len(concepts) - 1, pattern, keys_of)
+            for pattern in entry["triggers"].get(lang, ())
+        ]
     labels = None
     if lang == "en":
         # ESCO's English labels say what a skill is; only multi-word ones are specific enough.
         all_concepts = [Concept(uri, preferred) for uri, (preferred, _alt) in esco.items()]
-        pairs = [(i, keys_of(text), PREFERRED) for i, (uri, (pref, alt)) in enumerate(esco.items())
-                 for text in (pref, *alt) if uri]
+        pairs = [
+            (i, keys_of(text), PREFERRED)
+            for i, (uri, (pref, alt)) in enumerate(esco.items())
+            for text in (pref, *alt)
+            if uri
+        ]
         labels = LabelIndex.build(all_concepts, [p for p in pairs if len(p[1]) > 1])
     return SkillMatcher(concepts, triggers, labels)
 
@@ -223,14 +244,19 @@ def build_language(lang: str, target: Path) -> None:
     lemmas = _lemma_table(lang)
     keys_of = _keys_function(nlp, lang, lemmas)
     data = resources.intent_data(lang)
-    vocabulary = frozenset(w for text, intent in data.training if intent != "other"
-                           for w in words(fold(text, lang)))
+    vocabulary = frozenset(
+        w for text, intent in data.training if intent != "other" for w in words(fold(text, lang))
+    )
     rows = resources.occupations(lang)
     # One list of occupations for both indexes: pickled once, loaded once.
     concepts = [Concept(r.uri, r.preferred, r.group) for r in rows]
-    assets = LanguageAssets(_occupation_index(lang, rows, concepts, keys_of),
-                            _activity_index(lang, rows, concepts, keys_of, lemmas),
-                            _skill_matcher(lang, keys_of), vocabulary, data.keywords)
+    assets = LanguageAssets(
+        _occupation_index(lang, rows, concepts, keys_of),
+        _activity_index(lang, rows, concepts, keys_of, lemmas),
+        _skill_matcher(lang, keys_of),
+        vocabulary,
+        data.keywords,
+    )
     lookups = _pruned_lookups(lemmas, lang, _used_keys(assets))
     nlp.get_pipe("lemmatizer").initialize(nlp=nlp, lookups=lookups)
     train_textcat(nlp, data)
@@ -252,6 +278,11 @@ def build_detector(target: Path) -> None:
 def build_gazetteer(target: Path) -> None:
     with open(target / "places.pickle", "wb") as f:
         pickle.dump(Gazetteer.load(), f, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def build_language_names(target: Path) -> None:
+    with open(target / "language_names.pickle", "wb") as f:
+        pickle.dump(LanguageNames.load(), f, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 FRENCH_EXCEPTIONS = "spacy.lang.fr.tokenizer_exceptions"
@@ -297,7 +328,10 @@ def ensure_built(cache_dir: Path, languages: tuple[str, ...]) -> Path:
         if stale.is_dir() and stale != root and _idle(stale, root) > STALE_AFTER:
             shutil.rmtree(stale, ignore_errors=True)
     parts: list[tuple[str, Callable[[Path], None]]] = [
-        ("language", build_detector), ("places", build_gazetteer)]
+        ("language", build_detector),
+        ("places", build_gazetteer),
+        ("language_names", build_language_names),
+    ]
     parts += [(lang, lambda tmp, lang=lang: build_language(lang, tmp)) for lang in languages]
     for name, build in parts:
         if (root / f"{name}.pickle").exists():

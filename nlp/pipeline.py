@@ -16,9 +16,10 @@ from nlp.entities import contact_entities, number_entities, when_entities, yes_n
 from nlp.intents import IntentClassifier
 from nlp.keys import message_keys
 from nlp.language import LanguageDetector
+from nlp.language_names import LanguageNames
 from nlp.places import Gazetteer
 from nlp.text import scripts, truncate
-from nlp.understanding import LANGUAGES, Understanding
+from nlp.understanding import LANGUAGES, Place, Understanding
 
 MAX_OCCUPATIONS = 5
 MAX_SKILLS = 5
@@ -46,10 +47,18 @@ class Pipeline:
             self._detector: LanguageDetector = pickle.load(f)
         with open(root / "places.pickle", "rb") as f:
             self._places: Gazetteer = pickle.load(f)
-        self._intents = {lang: IntentClassifier(self._nlp[lang], lang, self._assets[lang].keywords)
-                         for lang in languages}
+        with open(root / "language_names.pickle", "rb") as f:
+            self._language_names: LanguageNames = pickle.load(f)
+        self._intents = {
+            lang: IntentClassifier(self._nlp[lang], lang, self._assets[lang].keywords)
+            for lang in languages
+        }
         # spaCy adds unseen strings to the shared vocabulary while parsing: one writer at a time.
         self._locks = {lang: threading.Lock() for lang in languages}
+
+    def nearest_place(self, latitude: float, longitude: float) -> Place | None:
+        """The gazetteer's place nearest to a location the person shared, within NEAR_KM."""
+        return self._places.nearest(latitude, longitude)
 
     def detect_language(self, text: str) -> str | None:
         text = truncate(text)
@@ -77,8 +86,12 @@ class Pipeline:
         entities += number_entities(text, lang, taken + contact_spans)
         titles = assets.occupations.match(keys, MAX_OCCUPATIONS, assets.vocabulary)
         occupations = assets.activities.rank(keys, titles, assets.vocabulary, MAX_OCCUPATIONS)
-        activities = (assets.activities.activities_of(occupations[0].uri, keys, MAX_ACTIVITIES)
-                      if occupations else [])
+        activities = (
+            assets.activities.activities_of(occupations[0].uri, keys, MAX_ACTIVITIES)
+            if occupations
+            else []
+        )
+        entities += self._language_names.find(text)
         answer = yes_no(text, lang)
         if answer is not None:
             entities.append(answer)

@@ -34,6 +34,10 @@ MAX_TYPO_WORDS = 4
 MIN_RATIO = 80
 MAX_SPAN = 6
 KILOMETRES_PER_RADIAN = 6371.0
+NEAR_KM = 25.0
+"""A shared location farther than this from every place is not where the person lives."""
+KM_PER_TENFOLD = 1.0  # how much farther a place ten times larger may be and still be taken
+CELL = 0.25  # degrees: about 28 km north-south, more than NEAR_KM, so 3 x 3 cells cover it
 
 LANG_COUNTRY = {"pt": "PT", "it": "IT", "es": "ES", "fr": "FR"}
 
@@ -42,14 +46,14 @@ LANG_COUNTRY = {"pt": "PT", "it": "IT", "es": "ES", "fr": "FR"}
 # because every run of words is also looked up whole.
 LEAD_IN = {
     "pt": "eu moro vivo resido habito sou fico estou agora atualmente em no na nos nas a o ao de "
-          "do da concelho freguesia cidade vila aldeia perto zona",
+    "do da concelho freguesia cidade vila aldeia perto zona",
     "it": "io vivo abito sto risiedo sono adesso ora di in a ad al alla allo nel nella vicino "
-          "comune citta paese provincia zona",
+    "comune citta paese provincia zona",
     "en": "i live living im m am currently now in at near the city town of from",
     "es": "yo vivo resido soy estoy ahora actualmente en el la los las de del cerca ciudad pueblo "
-          "municipio",
+    "municipio",
     "fr": "je j habite vis suis habitons maintenant a au aux en de du des la le les pres ville "
-          "commune village",
+    "commune village",
 }
 # People mix languages ("vivo in Lisbon"): the words of all five are stripped.
 LEAD_WORDS = frozenset(word for words in LEAD_IN.values() for word in words.split())
@@ -75,8 +79,9 @@ class Entry(NamedTuple):
     @classmethod
     def read(cls, line: str) -> "Entry":
         name, country, region, area, municipality, lat, lon, population = line.split("\t")
-        return cls(name, country, region, area, municipality, float(lat), float(lon),
-                   int(population))
+        return cls(
+            name, country, region, area, municipality, float(lat), float(lon), int(population)
+        )
 
 
 class Gazetteer:
@@ -102,6 +107,13 @@ class Gazetteer:
         for i, name in enumerate(self.names):
             lo, _ = self.runs.get(name[0], (i, i))
             self.runs[name[0]] = (lo, i + 1)
+        # Places by the cell of a grid of CELL degrees they lie in: a shared location is
+        # compared with the places of its cell and the eight around it, not with all of them.
+        cells: dict[tuple[int, int], list[int]] = defaultdict(list)
+        for index in range(len(lines)):
+            entry = self.entry(index)
+            cells[_cell(entry.latitude, entry.longitude)].append(index)
+        self.cells = {cell: array("I", ids) for cell, ids in cells.items()}
 
     @classmethod
     def load(cls) -> "Gazetteer":
@@ -137,6 +149,25 @@ class Gazetteer:
                 scored[index] = max(scored.get(index, 0.0), score)
         return self._ranked(scored, said, LANG_COUNTRY.get(lang), limit)
 
+    def nearest(self, latitude: float, longitude: float) -> Place | None:
+        """The place nearest to a shared location, if one lies within NEAR_KM; its score falls
+        from 1 with the distance."""
+        row, column = _cell(latitude, longitude)
+        around = (
+            index
+            for cell in ((row + i, column + j) for i in (-1, 0, 1) for j in (-1, 0, 1))
+            for index in self.cells.get(cell, ())
+        )
+        here = (latitude, longitude)
+        near = [(kilometres(here, e[5:7]), e) for e in map(self.entry, around)]
+        near = [(km, e) for km, e in near if km < NEAR_KM]
+        if not near:
+            return None
+        # A town's point is its centre: standing in Madrid, a quarter's point ("Sol") may be
+        # nearer than Madrid's. A larger place is taken up to a few kilometres farther.
+        km, entry = min(near, key=lambda d: d[0] - KM_PER_TENFOLD * math.log10(d[1].population + 1))
+        return _place(entry, 1 - km / NEAR_KM)
+
     def _spans(self, tokens: list[str]) -> dict[tuple[int, int], tuple[int, ...]]:
         """Every run of words that is a place's name; a run inside a longer one is dropped."""
         found = {}
@@ -154,19 +185,23 @@ class Gazetteer:
         at = bisect.bisect_left(self.names, name)
         if at == len(self.names) or self.names[at] != name:
             return ()
-        return tuple(self.ids[self.id_starts[at]:self.id_starts[at + 1]])
+        return tuple(self.ids[self.id_starts[at] : self.id_starts[at + 1]])
 
     def _typos(self, rest: str) -> list[tuple[int, float]]:
-        if (len(rest) < MIN_TYPO_CHARS or rest.count(" ") >= MAX_TYPO_WORDS
-                or rest[0] not in self.runs):
+        if (
+            len(rest) < MIN_TYPO_CHARS
+            or rest.count(" ") >= MAX_TYPO_WORDS
+            or rest[0] not in self.runs
+        ):
             return []
         lo, hi = self.runs[rest[0]]
-        matches = process.extract(rest, self.names[lo:hi], scorer=fuzz.ratio,
-                                  score_cutoff=MIN_RATIO, limit=5)
+        matches = process.extract(
+            rest, self.names[lo:hi], scorer=fuzz.ratio, score_cutoff=MIN_RATIO, limit=5
+        )
         return [(index, score / 100) for name, score, _ in matches for index in self._ids(name)]
 
     def _qualified(self, index: int, said: set[str]) -> bool:
-        """"Matosinhos, Porto": the place's district or province is said beside its name."""
+        """ "Matosinhos, Porto": the place's district or province is said beside its name."""
         e = self.entry(index)
         return bool(said & {key(e.region), key(e.area)} - {key(e.name)})
 
@@ -184,8 +219,9 @@ class Gazetteer:
         chosen: list[tuple[Entry, float]] = []
         for index in sorted(scored, key=order, reverse=True):
             e = self.entry(index)
-            if not any(c.municipality == e.municipality and c.country == e.country
-                       for c, _ in chosen):
+            if not any(
+                c.municipality == e.municipality and c.country == e.country for c, _ in chosen
+            ):
                 chosen.append((e, scored[index]))
         return tuple(_place(e, score) for e, score in _homonyms(chosen)[:limit])
 
@@ -204,13 +240,27 @@ def _homonyms(chosen: list[tuple[Entry, float]]) -> list[tuple[Entry, float]]:
 
 
 def _place(e: Entry, score: float) -> Place:
-    return Place(e.name, e.country, e.region, e.area, e.municipality, e.latitude, e.longitude,
-                 round(score, 3))
+    return Place(
+        e.name,
+        e.country,
+        e.region,
+        e.area,
+        e.municipality,
+        e.latitude,
+        e.longitude,
+        round(score, 3),
+    )
+
+
+def _cell(latitude: float, longitude: float) -> tuple[int, int]:
+    return math.floor(latitude / CELL), math.floor(longitude / CELL)
 
 
 def kilometres(a: tuple[float, float], b: tuple[float, float]) -> float:
     """Great-circle distance between two (latitude, longitude) points (haversine)."""
     lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))
-    h = (math.sin((lat2 - lat1) / 2) ** 2
-         + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2)
+    h = (
+        math.sin((lat2 - lat1) / 2) ** 2
+        + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    )
     return 2 * KILOMETRES_PER_RADIAN * math.asin(math.sqrt(h))

@@ -66,40 +66,66 @@ def _tsv(path: Path) -> Iterator[dict[str, str]]:
 
 def occupations(lang: str) -> list[OccupationRow]:
     return [
-        OccupationRow(r["uri"], r["isco_group"], r["preferred"], split(r["alt"]),
-                      split(r["hidden"]), r["description"])
+        OccupationRow(
+            r["uri"],
+            r["isco_group"],
+            r["preferred"],
+            split(r["alt"]),
+            split(r["hidden"]),
+            r["description"],
+        )
         for r in _tsv(DATA_DIR / f"esco_occupations_{lang}.tsv.gz")
     ]
 
 
 def skill_languages() -> tuple[str, ...]:
     """The languages ESCO's skill labels are derived in (no pt or it here)."""
-    return tuple(sorted(p.name[len("esco_skills_"):-len(".tsv.gz")]
-                        for p in DATA_DIR.glob("esco_skills_*.tsv.gz")))
+    return tuple(
+        sorted(
+            p.name[len("esco_skills_") : -len(".tsv.gz")]
+            for p in DATA_DIR.glob("esco_skills_*.tsv.gz")
+        )
+    )
 
 
 def skills(lang: str) -> list[SkillRow]:
     """The skills and competences some occupation needs, sorted by URI."""
-    return [SkillRow(r["uri"], r["preferred"], split(r["alt"]))
-            for r in _tsv(DATA_DIR / f"esco_skills_{lang}.tsv.gz")]
+    return [
+        SkillRow(r["uri"], r["preferred"], split(r["alt"]))
+        for r in _tsv(DATA_DIR / f"esco_skills_{lang}.tsv.gz")
+    ]
 
 
 def occupation_skills() -> dict[str, NeededSkills]:
     def positions(cell: str) -> tuple[int, ...]:
         return tuple(int(p) for p in cell.split())
 
-    return {r["occupation"]: NeededSkills(positions(r["essential"]), positions(r["optional"]))
-            for r in _tsv(DATA_DIR / "esco_occupation_skills.tsv.gz")}
+    return {
+        r["occupation"]: NeededSkills(positions(r["essential"]), positions(r["optional"]))
+        for r in _tsv(DATA_DIR / "esco_occupation_skills.tsv.gz")
+    }
 
 
 def transversal_skills_en() -> dict[str, tuple[str, tuple[str, ...]]]:
-    return {r["uri"]: (r["preferred"], split(r["alt"]))
-            for r in _tsv(DATA_DIR / "esco_transversal_skills_en.tsv.gz")}
+    return {
+        r["uri"]: (r["preferred"], split(r["alt"]))
+        for r in _tsv(DATA_DIR / "esco_transversal_skills_en.tsv.gz")
+    }
 
 
 def places() -> Iterator[dict[str, str]]:
     """The gazetteer derived by scripts/derive_places.py (GeoNames, CC BY 4.0)."""
     return _tsv(DATA_DIR / "places.tsv.gz")
+
+
+def lemma_fixes(lang: str) -> dict[str, str]:
+    """Forms the project lemmatizes otherwise than spacy-lookups-data (percorso's own)."""
+    return dict(yaml_file(DATA_DIR / "lemma_fixes.yaml").get(lang) or {})
+
+
+def language_names() -> dict[str, Any]:
+    """Everyday names of languages and the words that only look like one (percorso's own)."""
+    return yaml_file(DATA_DIR / "language_names.yaml")
 
 
 @cache
@@ -117,8 +143,11 @@ def _intent_name(key: object) -> str:
 
 
 def _pairs(section: dict[object, list[str]]) -> tuple[tuple[str, str], ...]:
-    return tuple((str(text), _intent_name(intent)) for intent, texts in section.items()
-                 for text in texts or ())
+    return tuple(
+        (str(text), _intent_name(intent))
+        for intent, texts in section.items()
+        for text in texts or ()
+    )
 
 
 def intent_data(lang: str) -> IntentData:

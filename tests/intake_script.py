@@ -10,7 +10,8 @@ ENGLISH_INTAKE = [
     "I worked five years as a cook and I look after my grandmother",
     "Italiano",
     "1, 3",  # Portuguese and English
-    "good",
+    "good",  # Portuguese
+    "basic",  # English
     "3",  # email, internet, forms
     "1",  # car licence
     "2",  # public transport

@@ -4,7 +4,9 @@ concern.
 Reports arrive out of order and more than once, so a status only moves forward:
 queued < sending < sent < delivered < read (WhatsApp); undelivered and failed are final. A
 report that the address has unsubscribed with the provider opts it out, and one that it cannot
-be reached there (not a WhatsApp number) marks it unreachable, whatever the order.
+be reached there (not a WhatsApp number) marks it unreachable, whatever the order. A WhatsApp
+message Twilio accepted and then refused as outside the 24-hour window (63016) goes again
+under the window rule (bot.contacts.whatsapp_window.closed_at_delivery).
 """
 
 import logging
@@ -15,6 +17,8 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from bot.contacts.opt_out import opt_out
+from bot.contacts.whatsapp_window import CHANNEL as WHATSAPP
+from bot.contacts.whatsapp_window import closed_at_delivery
 from storage.db import unit_of_work
 from storage.models import Identity, Outbox
 
@@ -43,6 +47,7 @@ class DeliveryReport:
     error_code: str | None = None
     unsubscribed: bool = False  # the address has opted out with the provider itself
     unreachable: bool = False  # the provider cannot reach the address (not on WhatsApp)
+    outside_window: bool = False  # WhatsApp: accepted, then refused as outside the 24 hours
 
 
 def moves_forward(current: str | None, reported: str) -> bool:
@@ -71,6 +76,8 @@ def record_report(engine: Engine, report: DeliveryReport, now: datetime) -> bool
         row.delivery_status = report.status
         row.error_code = report.error_code or None
         row.delivery_updated_at = now
+        if report.outside_window and row.channel == WHATSAPP:
+            closed_at_delivery(db, row, now)
         db.add(row)
     return True
 

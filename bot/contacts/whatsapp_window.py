@@ -12,7 +12,9 @@ What a message outside the window becomes, in this order:
    (`reopen`); the row stays pending and says so.
 
 Nothing is dropped silently: the row's `last_error` says which. Twilio's own 63016 (the window
-closed by its clock) leads to the same steps.
+closed by its clock) leads to the same steps, whether it refuses the send or reports it later
+in a status callback: then the message is queued again as a new row marked to go outside the
+window, and the first row says which row carries it.
 """
 
 import logging
@@ -23,12 +25,12 @@ from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
-from sqlalchemy import Engine, func, update
+from sqlalchemy import Engine, func, or_, update
 from sqlmodel import Session, select
 
 from bot.booking.labels import where
 from bot.clock import Clock
-from bot.delivery.outbound import Outbound, Recipient, queue
+from bot.delivery.outbound import Outbound, Recipient, letter_of, queue
 from bot.delivery.refusals import Dropped, OutsideWindow, Pause
 from storage.booking import Appointment
 from storage.models import Identity, InboundSeen, Outbox, Site
@@ -39,6 +41,10 @@ CHANNEL = "whatsapp"
 WINDOW = timedelta(hours=24)
 WAIT_SECONDS = 6 * 3600.0  # a waiting message is looked at again; the person's message is sooner
 WAITING = "outside the WhatsApp window: waits for the person's next message"
+SENT_AS_TEMPLATE = "outside the WhatsApp window: sent as its template"
+CLOSED_BY_TWILIO = "Twilio 63016: outside the WhatsApp window"
+"""The mark of a message Twilio refused after accepting it: it goes outside the window."""
+AGAIN = "twilio 63016 at delivery: again as outbox"
 TEMPLATE_KINDS = ("reminder", "follow_up", "nudge", "broadcast")
 
 
@@ -97,6 +103,23 @@ def reopen(db: Session, identity: Identity, now: datetime) -> int:
     return result.rowcount
 
 
+def closed_at_delivery(db: Session, row: Outbox, now: datetime) -> Outbox | None:
+    """Twilio accepted the message, then reported 63016: queue it again, marked to go outside
+    the window (its template, another channel, or wait); the row says which row carries it.
+    A second report of the same failure queues nothing more."""
+    if row.status != "sent" or (row.last_error or "").startswith(AGAIN):
+        return None
+    identity = db.get(Identity, row.identity_id)
+    if identity is None:
+        return None
+    again = queue(db, identity, letter_of(row), now, reference=row.reference)
+    again.last_error = f"{CLOSED_BY_TWILIO} (outbox {row.id})"
+    db.add(again)
+    row.last_error = f"{AGAIN} {again.id}"
+    log.info("outbox %s: Twilio reported 63016; again as outbox %s", row.id, again.id)
+    return again
+
+
 @dataclass
 class WindowedSender:
     """The `Sender` of the WhatsApp channel: the channel's sender under the window rule."""
@@ -112,8 +135,9 @@ class WindowedSender:
         now = self.clock()
         with Session(self.engine) as db:
             last = last_message_at(db, recipient.person_id)
+            closed = _closed_by_twilio(db, recipient.outbox_id)
         # A notice confirming an opt-out answers the person's own STOP: it is always in time.
-        if window_open(last, now) or outbound.opt_out_notice:
+        if (window_open(last, now) and not closed) or outbound.opt_out_notice:
             try:
                 return self.channel.send(recipient, outbound)
             except OutsideWindow:
@@ -136,10 +160,12 @@ class WindowedSender:
         if sid is None:
             raise Pause(WAITING, WAIT_SECONDS)
         try:
-            return self.channel.send_template(recipient, sid, variables)
+            sent = self.channel.send_template(recipient, sid, variables)
         except OutsideWindow:
             # A template is never refused for the window; Twilio saying so is ours to fix.
             raise Pause(WAITING, WAIT_SECONDS) from None
+        _note(self.engine, recipient.outbox_id, f"{SENT_AS_TEMPLATE} {sid}")
+        return sent
 
     def _move(
         self, db: Session, recipient: Recipient, outbound: Outbound, now: datetime
@@ -148,11 +174,14 @@ class WindowedSender:
         if recipient.person_id is None or not self.other_channels:
             return None
         others = db.exec(
-            select(Identity).where(
+            select(Identity)
+            .where(
                 Identity.person_id == recipient.person_id,
                 Identity.channel.in_(self.other_channels),  # type: ignore[attr-defined]
-                Identity.reachable, ~Identity.opted_out,
-            ).order_by(Identity.created_at.desc(), Identity.id.desc())
+                Identity.reachable,
+                ~Identity.opted_out,
+            )
+            .order_by(Identity.created_at.desc(), Identity.id.desc())
         ).all()
         if not others:
             return None
@@ -160,6 +189,20 @@ class WindowedSender:
         row = queue(db, other, outbound, now)
         db.commit()
         return f"{other.channel} (outbox {row.id})"
+
+
+def _closed_by_twilio(db: Session, outbox_id: int | None) -> bool:
+    row = db.get(Outbox, outbox_id) if outbox_id is not None else None
+    return row is not None and (row.last_error or "").startswith(CLOSED_BY_TWILIO)
+
+
+def _note(engine: Engine, outbox_id: int | None, said: str) -> None:
+    """Say on the row how it went out; the dispatcher then ends it sent."""
+    if outbox_id is None:
+        return
+    with Session(engine) as db:
+        db.exec(update(Outbox).where(Outbox.id == outbox_id).values(last_error=said))
+        db.commit()
 
 
 def _first_of_its_turn(db: Session, outbox_id: int | None) -> int | None:
@@ -172,6 +215,8 @@ def _first_of_its_turn(db: Session, outbox_id: int | None) -> int | None:
             Outbox.identity_id == row.identity_id,
             Outbox.kind == row.kind,
             Outbox.created_at == row.created_at,
+            # A row Twilio refused after sending said nothing: its copy speaks for itself.
+            or_(Outbox.last_error.is_(None), ~Outbox.last_error.startswith(AGAIN)),  # type: ignore[union-attr]
         )
     ).one()
 

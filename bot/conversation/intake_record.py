@@ -7,8 +7,17 @@ from storage.models import Identity, Intake
 
 SUMMARY_FIELDS = ("municipality", "age_band", "unemployed_since", "isced", "goal")
 PLAIN_COLUMNS = (
-    "municipality", "age_band", "unemployed_since", "benefits", "isced", "experience_text",
-    "digital_skills", "driving_licence", "mobility", "caring_duties", "goal",
+    "municipality",
+    "age_band",
+    "unemployed_since",
+    "benefits",
+    "isced",
+    "experience_text",
+    "digital_skills",
+    "driving_licence",
+    "mobility",
+    "caring_duties",
+    "goal",
 )
 
 
@@ -34,13 +43,15 @@ def intake_from(
 
 
 def spoken_languages(answers: dict) -> list[dict[str, str]]:
-    """The first language as "native", the others at the CEFR band the person gave."""
+    """The first language as "native", each other at the CEFR band the person gave for it (an
+    intake begun before levels were asked per language has one band for all)."""
     spoken = []
     if answers.get("mother_tongue"):
         spoken.append({"code": answers["mother_tongue"], "level": "native"})
-    level = answers.get("language_level") or ""
+    levels = answers.get("language_level") or ""
     for code in answers.get("other_languages") or []:
         if code != "none" and code != answers.get("mother_tongue"):
+            level = levels.get(code, "") if isinstance(levels, dict) else levels
             spoken.append({"code": code, "level": level})
     return spoken
 

@@ -53,6 +53,7 @@ from dialogs.model import (
     LinkCodeGiven,
     LinkCodeIssued,
     LinkCodeWanted,
+    LocationShared,
     MediaReceived,
     Message,
     MessageCreated,
@@ -64,7 +65,7 @@ from dialogs.model import (
     Start,
     Step,
 )
-from nlp.understanding import Understanding
+from nlp.understanding import Place, Understanding
 from storage import repositories as repo
 from storage.crypto import Cipher
 from storage.db import lock_person, lock_person_of, scrub, unit_of_work
@@ -87,6 +88,13 @@ class Understand(Protocol):
     def __call__(self, text: str, lang: str, tz: str, now: datetime) -> Understanding: ...
 
 
+class Locate(Protocol):
+    """The gazetteer as the conversation calls it (`nlp.Pipeline.nearest_place`): the place
+    nearest to a shared location, or None."""
+
+    def __call__(self, latitude: float, longitude: float) -> Place | None: ...
+
+
 class UnansweredRequest(RuntimeError):
     """The dialog asked for something the service has no answer for, or kept asking."""
 
@@ -104,6 +112,7 @@ class Inbound:
     start_payload: str | None = None
     lang: str | None = None
     media: str | None = None  # what arrived instead of text: voice, photo, sticker, document
+    location: tuple[float, float] | None = None  # (latitude, longitude), with media "location"
 
 
 Screen = Callable[[DbSession, Identity, Inbound, datetime], Inbound | None]
@@ -146,12 +155,14 @@ class ConversationService:
         default_zone: str = "Europe/Lisbon",
         reminders: ReminderTimes | None = None,
         hand_over_rules: HandOverRules | None = None,
+        locate: Locate | None = None,
     ) -> None:
         self.engine = engine
         self.flow = flow
         self.cipher = cipher
         self.notice_version = notice_version
         self.understand = understand
+        self.locate = locate
         self.clock = clock
         self.default_zone = default_zone
         self.link_code_minutes = link_code_minutes
@@ -163,8 +174,9 @@ class ConversationService:
         with unit_of_work(self.engine) as db:
             identity = repo.find_or_create_identity(db, inbound.channel, inbound.address, now)
             identity = lock_person_of(db, identity)  # the person first: see storage.db
-            if not repo.record_inbound(db, inbound.channel, inbound.external_id,
-                                       identity.person_id, now):
+            if not repo.record_inbound(
+                db, inbound.channel, inbound.external_id, identity.person_id, now
+            ):
                 log.info("inbound %s/%s seen before", inbound.channel, inbound.external_id)
                 return Handled(True, identity.person_id, identity.id)
             INBOUND.labels(inbound.channel).inc()
@@ -235,8 +247,9 @@ class ConversationService:
                 context = _Context(context.db, context.identity, session, context.now)
             step = self._apply(context, answer, facts)
         if step.request is not None:
-            raise UnansweredRequest(f"still asking after {MAX_HOST_ANSWERS} answers: "
-                                    f"{type(step.request).__name__}")
+            raise UnansweredRequest(
+                f"still asking after {MAX_HOST_ANSWERS} answers: {type(step.request).__name__}"
+            )
         if not context.erased:
             self._save(context)
 
@@ -261,6 +274,8 @@ class ConversationService:
             return Start(inbound.start_payload, inbound.lang)
         if inbound.picked:
             return ChoicePicked(*inbound.picked)
+        if inbound.location:
+            return LocationShared(self.locate(*inbound.location) if self.locate else None)
         if inbound.media:
             return MediaReceived(inbound.media)
         text = inbound.text or ""
@@ -275,8 +290,14 @@ class ConversationService:
     def _save(self, context: _Context) -> None:
         session = context.session
         repo.save_conversation(
-            context.db, context.identity.person_id, session.flow, session.node, session.status,
-            session.to_json(), self.cipher, context.now,
+            context.db,
+            context.identity.person_id,
+            session.flow,
+            session.node,
+            session.status,
+            session.to_json(),
+            self.cipher,
+            context.now,
         )
 
     def _facts(self, db: DbSession, lang: str | None) -> dict[str, str]:
@@ -318,8 +339,15 @@ class ConversationService:
         context.db.add(person)
 
     def _consent_recorded(self, context: _Context, event: ConsentRecorded) -> None:
-        repo.record_consent(context.db, context.identity.person_id, event.scope, event.granted,
-                            self.notice_version, context.identity.channel, context.now)
+        repo.record_consent(
+            context.db,
+            context.identity.person_id,
+            event.scope,
+            event.granted,
+            self.notice_version,
+            context.identity.channel,
+            context.now,
+        )
 
     def _intake_completed(self, context: _Context, event: IntakeCompleted) -> None:
         intake = intake_from(event, context.identity, context.session, self.notice_version)

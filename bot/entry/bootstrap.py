@@ -8,7 +8,7 @@ from datetime import timedelta
 from sqlalchemy import Engine
 
 from bot.clock import Clock
-from bot.conversation.service import ConversationService, Understand
+from bot.conversation.service import ConversationService, Locate, Understand
 from bot.counselors.handovers import HandOverRules
 from bot.delivery.policy import DeliveryPolicy, RetryPolicy
 from bot.delivery.quiet_hours import QuietHours
@@ -74,21 +74,33 @@ NO_NETWORK = (
 
 
 def build_app(
-    settings: Settings, clock: Clock, understand: Understand | None = None, seed: bool = False
+    settings: Settings,
+    clock: Clock,
+    understand: Understand | None = None,
+    seed: bool = False,
+    locate: Locate | None = None,
 ) -> App:
     """Everything a command needs, on the clock its entry point gives (the wall clock, or a
-    fake one in tests). Only the demo is `seed`ed with the demo network; any other process on
-    a database without one says how to import it, and runs."""
+    fake one in tests), with the NLP's reading of texts and of shared locations. Only the demo
+    is `seed`ed with the demo network; any other process on a database without one says how to
+    import it, and runs."""
     engine = open_database(settings, seed)
     if not has_network(engine):
         log.warning(NO_NETWORK)
     cipher = cipher_of(engine)
     reminders = ReminderTimes(tuple(settings.reminder_offsets_hours), settings.follow_up_hour)
     service = ConversationService(
-        engine, intake_flow(), cipher, settings.privacy_notice_version, understand, clock,
-        link_code_minutes=settings.link_code_minutes, default_zone=settings.default_timezone,
+        engine,
+        intake_flow(),
+        cipher,
+        settings.privacy_notice_version,
+        understand,
+        clock,
+        link_code_minutes=settings.link_code_minutes,
+        default_zone=settings.default_timezone,
         reminders=reminders,
         hand_over_rules=hand_over_rules(settings),
+        locate=locate,
     )
     return App(settings, engine, cipher, service, delivery_policy(settings))
 

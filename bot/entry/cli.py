@@ -23,6 +23,7 @@ from bot.entry.nlu import nlu_app
 from bot.entry.report import register as register_report
 from bot.entry.staff import register as register_staff
 from bot.entry.telegram import register as register_telegram
+from bot.entry.whatsapp import register as register_whatsapp
 from bot.entry.worker import register as register_worker
 from bot.logs import configure as configure_logs
 from bot.network.importer import NetworkFileInvalid, import_network
@@ -36,8 +37,10 @@ from storage import repositories as repo
 from storage.appointments import appointments_for_export
 from storage.db import unit_of_work
 
-app = typer.Typer(help="percorso: orientation intake, booking and reminders for job seekers.",
-                  no_args_is_help=True)
+app = typer.Typer(
+    help="percorso: orientation intake, booking and reminders for job seekers.",
+    no_args_is_help=True,
+)
 flows_app = typer.Typer(help="Flow definitions and their texts.", no_args_is_help=True)
 export_app = typer.Typer(help="Export records as JSON or CSV.", no_args_is_help=True)
 sms_app = typer.Typer(help="SMS tools for content writers.", no_args_is_help=True)
@@ -55,6 +58,7 @@ register_worker(app)  # `percorso worker`, `percorso broadcast ...`, `percorso o
 register_staff(app)  # `percorso staff add|list|disable|totp`
 app.command()(links)  # `percorso links --site CODE`: a poster's links and QR codes
 register_keys(app)  # `percorso keys new|rotate`
+register_whatsapp(app)  # `percorso whatsapp templates sync`
 register_report(app)  # `percorso report impact`
 
 
@@ -71,13 +75,17 @@ class ExportFormat(StrEnum):
 @app.command()
 def chat(
     user: Annotated[str, typer.Option(help="Who is chatting: the console identity.")] = "console",
-    lang: Annotated[str | None, typer.Option(help="Start in this language (pt, it, en, es, fr).",
-                                             parser=params.language)] = None,
+    lang: Annotated[
+        str | None,
+        typer.Option(help="Start in this language (pt, it, en, es, fr).", parser=params.language),
+    ] = None,
     jsonl: Annotated[bool, typer.Option(help="One JSON object per bot message.")] = False,
 ) -> None:
     """Chat with the bot on this terminal; end of input ends the chat."""
     settings = get_settings()
-    application = build_app(settings, wall_clock, load_nlp().parse, seed=True)
+    pipeline = load_nlp()
+    application = build_app(settings, wall_clock, pipeline.parse, seed=True,
+                            locate=pipeline.nearest_place)  # fmt: skip
     channel = ConsoleChannel(application.service, application.delivery, sys.stdout, jsonl,
                              prompt=sys.stdin.isatty())  # fmt: skip
     channel.run(user, sys.stdin, lang)
@@ -96,7 +104,8 @@ def serve(
     settings = get_settings()
     require_secret_key(settings)
     configure_logs()
-    application = build_app(settings, wall_clock, load_nlp().parse)
+    pipeline = load_nlp()
+    application = build_app(settings, wall_clock, pipeline.parse, locate=pipeline.nearest_place)
     # log_config=None: uvicorn's loggers go through bot.logs, as JSON, like everything else
     uvicorn.run(create_app(application), host=host, port=port, log_config=None)
 
@@ -158,8 +167,12 @@ def flows_check(
         table = Table("language", "messages", "most segments", "complete intake (segments)")
         for lang, costs in report.segments.items():
             worst = max(costs, key=costs.get)
-            table.add_row(lang, str(len(costs)), f"{costs[worst]} ({worst})",
-                          str(report.intake_segments[lang]))
+            table.add_row(
+                lang,
+                str(len(costs)),
+                f"{costs[worst]} ({worst})",
+                str(report.intake_segments[lang]),
+            )
         console.print(table)
     if not report.ok:
         raise typer.Exit(1)
@@ -168,8 +181,9 @@ def flows_check(
 
 @flows_app.command("eval")
 def flows_eval(
-    nlp: Annotated[bool, typer.Option(help="Read each answer with the NLP too, as in a chat.")]
-    = True,
+    nlp: Annotated[
+        bool, typer.Option(help="Read each answer with the NLP too, as in a chat.")
+    ] = True,
 ) -> None:
     """Natural answers to choice questions understood the first time, training vs held-out."""
     from dialogs.evaluation import NOW, report
@@ -197,8 +211,10 @@ def sms_segments(text: str) -> None:
 
 @network_app.command("import")
 def network_import(
-    file: Annotated[Path, typer.Argument(help="The network file (YAML).", exists=True,
-                                         dir_okay=False, readable=True)],
+    file: Annotated[
+        Path,
+        typer.Argument(help="The network file (YAML).", exists=True, dir_okay=False, readable=True),
+    ],
 ) -> None:
     """Add or update the sites, counselors and services of a YAML file (checked whole first)."""
     try:

@@ -3,7 +3,7 @@
 import asyncio
 import re
 import signal
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from sqlmodel import Session, select
@@ -14,7 +14,6 @@ from bot.channels.telegram.updates import ALLOWED_UPDATES
 from bot.channels.telegram.webhook import PATH
 from bot.clock import wall_clock
 from bot.contacts.telegram import TelegramContacts
-from bot.conversation.service import Understand
 from bot.counselors.link import issue_link_code
 from bot.entry.bootstrap import App, build_app, open_database
 from bot.entry.failures import CommandFailed
@@ -22,6 +21,9 @@ from bot.logs import configure as configure_logs
 from bot.settings import Settings, get_settings
 from storage.db import unit_of_work
 from storage.models import Counselor
+
+if TYPE_CHECKING:
+    from nlp import Pipeline
 
 telegram_app = typer.Typer(help="The Telegram bot: long polling, or its webhook.")
 counselor_app = typer.Typer(help="Counselors.", no_args_is_help=True)
@@ -49,7 +51,8 @@ def telegram(
     settings = get_settings()
     _require_token(settings)
     _log_to_console()
-    application = build_app(settings, wall_clock, _understander())
+    pipeline = _pipeline()
+    application = build_app(settings, wall_clock, pipeline.parse, locate=pipeline.nearest_place)
     typer.echo("Polling Telegram for updates; Ctrl-C stops.")
     asyncio.run(_poll_until_signalled(application))
 
@@ -109,8 +112,9 @@ def _counselor(db: Session, who: str) -> Counselor:
     if len(found) == 1:
         return found[0]
     if found:
-        raise CommandFailed(f"several counselors match {who!r}; use a code: "
-                            f"{', '.join(c.code for c in found)}")
+        raise CommandFailed(
+            f"several counselors match {who!r}; use a code: {', '.join(c.code for c in found)}"
+        )
     raise CommandFailed(f"no counselor has the code or name {who!r}")
 
 
@@ -145,7 +149,7 @@ def _log_to_console() -> None:
     configure_logs()
 
 
-def _understander() -> Understand:
+def _pipeline() -> "Pipeline":
     from nlp import load as load_nlp  # spaCy loads for a while: only when the bot runs
 
-    return load_nlp().parse
+    return load_nlp()

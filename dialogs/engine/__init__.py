@@ -28,6 +28,7 @@ from dialogs.model import (
     IdentityLinked,
     Input,
     LinkCodeIssued,
+    LocationShared,
     MediaReceived,
     MeetingMissed,
     Message,
@@ -61,6 +62,8 @@ def step(
             inputs.picked(turn, given)
         case MediaReceived():
             inputs.media(turn)
+        case LocationShared():
+            inputs.location(turn, given.place)
         case SlotsFound() | SlotGone():
             booking.slots_found(turn, given.offers, gone=isinstance(given, SlotGone))
         case BookingMade():

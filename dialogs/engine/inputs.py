@@ -6,16 +6,17 @@ from datetime import datetime, timedelta
 from dialogs.answers import Answer, Guess, Rejection, read_answer
 from dialogs.engine import commands, confirming
 from dialogs.engine.booking import ask_for_slots
+from dialogs.engine.languages import read_languages
 from dialogs.engine.linking import link_code_in
 from dialogs.engine.navigation import answered, begin, reject, resume
 from dialogs.engine.places import FIELD as PLACE_FIELD
 from dialogs.engine.places import GUESS as PLACE_GUESS
-from dialogs.engine.places import read_place
+from dialogs.engine.places import guess_place, read_place
 from dialogs.engine.speech import ask, say, show_record
 from dialogs.engine.turn import Turn
 from dialogs.engine.understood import wish, yes_or_no
 from dialogs.model import ChoicePicked, LinkCodeGiven, Node, RecordRead, Start
-from nlp.understanding import Understanding
+from nlp.understanding import Place, Understanding
 
 RESUME_AFTER = timedelta(hours=6)
 
@@ -81,6 +82,20 @@ def media(turn: Turn) -> None:
     ask(turn, turn.node)
 
 
+def location(turn: Turn, place: Place | None) -> None:
+    """A shared location answers the question where the person lives, asked to confirm like
+    any guess; at another question it gets a kind word and the question again."""
+    if turn.session.status == "new":
+        return begin(turn, None)
+    if turn.session.status == "paused":
+        turn.unpause()
+    node = turn.node
+    if node.field == PLACE_FIELD and place is not None:
+        return guess_place(turn, place)
+    say(turn, "location.not_near" if node.field == PLACE_FIELD else "location.elsewhere")
+    ask(turn, node)
+
+
 def _read(
     turn: Turn, node: Node, text: str, command: str | None, understanding: Understanding | None
 ) -> None:
@@ -97,6 +112,8 @@ def _read(
     # "Talk to a person" where that is a choice does what the button does.
     if command and (node.kind == "text" or not isinstance(outcome, Answer)):
         return commands.run(turn, command)
+    if node.reads == "language":
+        outcome = read_languages(turn, node, outcome, understanding)
     if node.field == PLACE_FIELD and isinstance(outcome, Answer):
         outcome = read_place(turn, node, text, understanding)
         if outcome is None:
@@ -128,8 +145,9 @@ def _answers_interrupted(turn: Turn, stuck: Node, text: str) -> bool:
         return False
     *rest, interrupted_id = turn.session.return_to
     interrupted = turn.flow.node(interrupted_id)
-    outcome = read_answer(interrupted, turn.choices(interrupted), text, turn.catalogue,
-                          turn.now.date())
+    outcome = read_answer(
+        interrupted, turn.choices(interrupted), text, turn.catalogue, turn.now.date()
+    )
     if not isinstance(outcome, Answer):
         return False
     turn.evolve(return_to=tuple(rest), node=interrupted_id)

@@ -4,7 +4,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from dialogs.answers import Answer, Rejection
-from dialogs.engine import understood
+from dialogs.engine import each, understood
 from dialogs.engine.registry import ACTIONS, REQUESTS
 from dialogs.engine.speech import ask, hint, say, topic
 from dialogs.engine.turn import Turn
@@ -30,8 +30,8 @@ def set_language(turn: Turn, lang: str) -> None:
 def enter(turn: Turn, node_id: str) -> None:
     """Go to a node, saying the messages on the way, and ask its question."""
     node = turn.flow.node(node_id)
-    while not node.asks:
-        if node.text:
+    while not node.asks or (node.for_each and not each.prepare(turn, node)):
+        if node.text and not node.asks:
             say(turn, node.text)
         if node.kind == "end" or not node.routes:
             turn.evolve(node=node.id)
@@ -46,7 +46,10 @@ def enter(turn: Turn, node_id: str) -> None:
 
 def answered(turn: Turn, node: Node, answer: Answer) -> None:
     answers = dict(turn.session.answers)
-    if node.field:
+    item = each.current(turn, node) if node.for_each else None
+    if item is not None:
+        each.record(answers, node, item, answer.value)
+    elif node.field:
         answers[node.field] = answer.value
     if node.extract == "taxonomy":
         # A first answer replaces what was understood before; an addition extends it.
@@ -56,6 +59,8 @@ def answered(turn: Turn, node: Node, answer: Answer) -> None:
     if node.id not in _side_nodes(turn.flow):
         history = (*history, node.id)
     turn.evolve(answers=answers, failures=0, history=history)
+    if item is not None and each.current(turn, node):
+        return ask(turn, node)  # the same question about the next item
     names = (node.action, answer.choice and answer.choice.action)
     actions = [ACTIONS[name] for name in names if name]
     for action in actions:
@@ -77,8 +82,13 @@ def reject(turn: Turn, node: Node, rejection: Rejection) -> None:
     """Say what kind of answer the question expects, in its own terms (its help), and ask again;
     after a second miss in a row, offer help instead."""
     failures = turn.session.failures + 1
-    say(turn, rejection.key, count=len(turn.choices(node)), hint=hint(turn, node),
-        **rejection.values)
+    say(
+        turn,
+        rejection.key,
+        count=len(turn.choices(node)),
+        hint=hint(turn, node),
+        **rejection.values,
+    )
     if failures >= TRIES_BEFORE_OFFERING_HELP and node.id != turn.flow.stuck_node:
         turn.evolve(failures=0)
         return divert(turn, turn.flow.stuck_node)
@@ -118,13 +128,27 @@ def restart(turn: Turn) -> None:
 
 
 def holds(when: Mapping[str, tuple[Any, ...]], answers: Mapping[str, Any]) -> bool:
-    return all(answers.get(field) in accepted for field, accepted in when.items())
+    return all(_accepts(accepted, answers.get(field)) for field, accepted in when.items())
+
+
+def _accepts(accepted: tuple[Any, ...], value: Any) -> bool:
+    """The answer is one of the accepted values, or a list holding a plain accepted value."""
+    if value in accepted:
+        return True
+    return isinstance(value, list) and any(isinstance(a, str) and a in value for a in accepted)
 
 
 def _side_nodes(flow: Flow) -> tuple[str, ...]:
     """Nodes reached on the way (a reminder, a confirmation) that BACK never returns to."""
-    return (flow.stuck_node, flow.switch_node or "", flow.erase_node, flow.cancel_node,
-            flow.reminder_node, flow.follow_up_node, "follow_up_next")
+    return (
+        flow.stuck_node,
+        flow.switch_node or "",
+        flow.erase_node,
+        flow.cancel_node,
+        flow.reminder_node,
+        flow.follow_up_node,
+        "follow_up_next",
+    )
 
 
 def _target(turn: Turn, node: Node, answer: Answer) -> str | None:

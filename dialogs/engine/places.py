@@ -49,6 +49,11 @@ def read_place(
     return Rejection("place.not_found")
 
 
+def guess_place(turn: Turn, place: Place) -> None:
+    """Ask whether `place` (found from a shared location) is where the person lives."""
+    _guess(turn, "place.guess", _home(place), place.label)
+
+
 def _settle(turn: Turn, node: Node, guess: dict[str, Any], meant: bool) -> None:
     if meant:
         return _keep(turn, node, guess)
@@ -71,5 +76,11 @@ def _guess(turn: Turn, key: str, home: dict[str, Any], shown: str) -> None:
 
 
 def _home(place: Place) -> dict[str, Any]:
-    return {"name": place.name, "municipality": place.municipality, "country": place.country,
-            "region": place.region, "latitude": place.latitude, "longitude": place.longitude}
+    return {
+        "name": place.name,
+        "municipality": place.municipality,
+        "country": place.country,
+        "region": place.region,
+        "latitude": place.latitude,
+        "longitude": place.longitude,
+    }

@@ -3,9 +3,10 @@ each with its shorter SMS variant when the catalogue has one."""
 
 from typing import Any
 
+from dialogs.engine import each
 from dialogs.engine.turn import Turn
 from dialogs.model import ChoiceView, ConsentKept, MessageCreated, Node, RecordRead
-from dialogs.render import WHOLE_TEXT, render, summary_lines
+from dialogs.render import WHOLE_TEXT, describe, render, summary_lines
 
 ENGINE_TEXTS = (
     "help.generic",
@@ -41,6 +42,8 @@ ENGINE_TEXTS = (
     "error.text_words",
     "error.media",
     "error.name",
+    "location.not_near",
+    "location.elsewhere",
     "confirm.guess",
     "confirm.denied",
     "hint.choice",
@@ -64,8 +67,11 @@ ENGINE_TEXTS = (
 
 
 def say(turn: Turn, key: str, **values: Any) -> None:
-    turn.emit(MessageCreated(text(turn, key, **values), turn.lang,
-                             sms_text=_sms_text(turn, key, **values)))
+    turn.emit(
+        MessageCreated(
+            text(turn, key, **values), turn.lang, sms_text=_sms_text(turn, key, **values)
+        )
+    )
 
 
 def ask(turn: Turn, node: Node) -> None:
@@ -75,6 +81,9 @@ def ask(turn: Turn, node: Node) -> None:
         # By SMS every segment costs: the answers alone, without their labels.
         sms_values = {"summary": "; ".join(_summary_lines(turn, labelled=False))}
         sms_template = turn.catalogue.texts[node.text]
+    item = each.current(turn, node) if node.for_each else None
+    if item is not None:
+        values = {"item": describe(turn.flow, turn.catalogue, node.for_each or "", [item])}
     choices = tuple(
         ChoiceView(c.id, c.label or turn.catalogue.texts[c.text]) for c in turn.choices(node)
     )

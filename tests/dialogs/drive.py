@@ -35,6 +35,7 @@ INTAKE: list[tuple[str, str]] = [
     ("mother_tongue", "Italiano"),
     ("other_languages", "1, 3"),
     ("language_level", "good"),
+    ("language_level", "basic"),
     ("digital_skills", "3"),
     ("driving_licence", "1"),
     ("mobility", "2"),
@@ -88,8 +89,9 @@ def started(flow: Flow | None = None) -> DialogState:
     return step(flow, DialogState(flow=flow.id), Start(lang="en"), NOW, FACTS).session
 
 
-def send(session: DialogState, given: Input | str, now: datetime = NOW,
-         flow: Flow | None = None) -> Step:
+def send(
+    session: DialogState, given: Input | str, now: datetime = NOW, flow: Flow | None = None
+) -> Step:
     given = Message(given) if isinstance(given, str) else given
     return step(flow or english_flow(), session, given, now, FACTS)
 
@@ -111,6 +113,16 @@ def at(node: str, flow: Flow | None = None) -> DialogState:
     raise ValueError(f"the intake never asks {node}")
 
 
+def at_step(index: int) -> DialogState:
+    """A session that has given the first `index` answers of INTAKE (a question asked twice,
+    a level per language, is told apart by its place)."""
+    session = started()
+    for question, answer in INTAKE[:index]:
+        assert session.node == question
+        session = send(session, answer).session
+    return session
+
+
 def finished() -> tuple[DialogState, Step]:
     """The session just before the summary is confirmed, and the step that confirms it."""
     before = at("summary")
@@ -121,9 +133,7 @@ def with_answers(session: DialogState, **answers: Any) -> DialogState:
     return session.evolve(answers={**session.answers, **answers})
 
 
-COOK = Understanding(
-    lang="en", occupations=(TaxonomyMatch("urn:test:cook", "cook", 0.9, "5120"),)
-)
+COOK = Understanding(lang="en", occupations=(TaxonomyMatch("urn:test:cook", "cook", 0.9, "5120"),))
 EXPERIENCE_UNDERSTOOD = Message("I worked five years as a cook", COOK)
 
 

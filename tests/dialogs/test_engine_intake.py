@@ -20,6 +20,7 @@ from tests.dialogs.drive import (
     INTAKE,
     NOW,
     at,
+    at_step,
     english_flow,
     finished,
     send,
@@ -38,8 +39,8 @@ def completed_event(result) -> IntakeCompleted:
 def test_each_answer_of_the_intake_is_followed_by_the_next_question(
     index: int, question: tuple[str, str]
 ) -> None:
-    node, answer = question
-    result = send(at(node), answer)
+    _, answer = question
+    result = send(at_step(index), answer)
     following = INTAKE[index + 1][0]
     assert result.session.node == following
     assert result.messages[-1].node == following
@@ -58,7 +59,7 @@ def test_a_whole_intake_completes_with_typed_answers_and_special_answers_kept_ap
         "experience_text": "I worked five years as a cook",
         "mother_tongue": "it",
         "other_languages": ["pt", "en"],
-        "language_level": "B",
+        "language_level": {"pt": "B", "en": "A"},
         "digital_skills": "intermediate",
         "driving_licence": "car",
         "mobility": "public_transport",
@@ -116,10 +117,12 @@ def test_agreeing_after_a_refusal_records_consent_and_starts_the_questions() -> 
         ({"goal": "training", "digital_skills": "none"}, "training", "reason.training"),
         ({"goal": "direction"}, "orientation", "reason.direction"),
         ({"goal": "work", "unemployed_since": "gt2y"}, "orientation", "reason.long_unemployment"),
-        ({"goal": "work", "unemployed_since": "never"}, "orientation",
-         "reason.long_unemployment"),
-        ({"goal": "work", "unemployed_since": "gt2y", "digital_skills": "none"}, "orientation",
-         "reason.long_unemployment"),
+        ({"goal": "work", "unemployed_since": "never"}, "orientation", "reason.long_unemployment"),
+        (
+            {"goal": "work", "unemployed_since": "gt2y", "digital_skills": "none"},
+            "orientation",
+            "reason.long_unemployment",
+        ),
         ({"goal": "work", "digital_skills": "none"}, "job_search", "reason.digital"),
         ({"goal": "work", "unemployed_since": "1to2y"}, "job_search", "reason.work"),
     ],
@@ -188,11 +191,48 @@ def stored(session: DialogState) -> DialogState:
 # The intake with detours: pauses, corrections, a stuck question, a language change, the person's
 # data, an understood experience, and an erasure at the end.
 WINDING_INTAKE = [
-    "yes", "Porto", "my data", "stop", "hello again", "2", "back", "3", "blah", "blah", "1",
-    "more than 2 years", "5", "university degree", EXPERIENCE_UNDERSTOOD, "1", "Italiano",
-    "1, 3", "language", "English", "good", "3", "1", "2", "1 3", "children", "find work",
-    "yes", "skip", "no", "1", "Change something", "Age", "4", "yes", "not now", "my data",
-    "See my data", "delete", "yes", "hello",
+    "yes",
+    "Porto",
+    "my data",
+    "stop",
+    "hello again",
+    "2",
+    "back",
+    "3",
+    "blah",
+    "blah",
+    "1",
+    "more than 2 years",
+    "5",
+    "university degree",
+    EXPERIENCE_UNDERSTOOD,
+    "1",
+    "Italiano",
+    "1, 3",
+    "language",
+    "English",
+    "good",
+    "basic",
+    "3",
+    "1",
+    "2",
+    "1 3",
+    "children",
+    "find work",
+    "yes",
+    "skip",
+    "no",
+    "1",
+    "Change something",
+    "Age",
+    "4",
+    "yes",
+    "not now",
+    "my data",
+    "See my data",
+    "delete",
+    "yes",
+    "hello",
 ]
 
 

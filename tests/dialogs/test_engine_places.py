@@ -2,7 +2,7 @@
 
 import pytest
 
-from dialogs.model import Message
+from dialogs.model import LocationShared, Message
 from tests.dialogs.drive import NOW, at, send, text
 
 ZONE = "Europe/Lisbon"
@@ -73,3 +73,44 @@ def test_a_yes_or_a_sentence_is_no_municipality(answer, said):
     assert "municipality" not in step.session.answers
     # Refused before the gazetteer is asked: an answer that is no name at all.
     assert step.messages[0].text == text("error.name")
+
+
+# A location shared on WhatsApp or Telegram: the nearest place of the gazetteer, confirmed.
+SENHORA_DA_HORA = (41.1866, -8.6533)
+
+
+def test_a_shared_location_is_asked_about_and_a_yes_keeps_its_municipality(answer, nlp_pipeline):
+    place = nlp_pipeline.nearest_place(*SENHORA_DA_HORA)
+    asked = send(at("municipality"), LocationShared(place))
+    assert asked.session.node == "municipality"
+    assert "municipality" not in asked.session.answers
+    assert asked.messages[0].text == text("place.guess", place=place.label)
+    kept = answer(asked.session, "yes")
+    assert kept.session.node == "age_band"
+    assert kept.session.answers["municipality"] == "Matosinhos"
+    assert kept.session.answers["home"]["latitude"] == pytest.approx(41.19, abs=0.02)
+
+
+def test_a_shared_location_far_from_every_place_asks_for_the_name() -> None:
+    step = send(at("municipality"), LocationShared(None))
+    assert step.session.node == "municipality"
+    assert step.messages[0].text == text("location.not_near")
+    assert step.messages[-1].node == "municipality"
+
+
+def test_a_shared_location_at_another_question_gets_a_kind_word_and_the_question(
+    nlp_pipeline,
+) -> None:
+    place = nlp_pipeline.nearest_place(*SENHORA_DA_HORA)
+    step = send(at("age_band"), LocationShared(place))
+    assert step.session.node == "age_band"
+    assert step.messages[0].text == text("location.elsewhere")
+    assert step.messages[-1].node == "age_band"
+    assert "municipality" in at("age_band").answers
+    assert step.session.answers == at("age_band").answers
+
+
+def test_the_gazetteer_takes_the_town_not_a_quarter_whose_point_is_nearer(nlp_pipeline) -> None:
+    assert nlp_pipeline.nearest_place(40.4168, -3.7038).name == "Madrid"  # Puerta del Sol
+    assert nlp_pipeline.nearest_place(44.4949, 11.3426).name == "Bologna"
+    assert nlp_pipeline.nearest_place(38.5, -20.0) is None  # the Atlantic

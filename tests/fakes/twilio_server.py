@@ -6,8 +6,11 @@ answer with a Twilio error instead (400 with 21610, 429, 500; WhatsApp's 63016 o
 24-hour window, 63024 not a WhatsApp number...). WhatsApp sends (`whatsapp:` addresses) must come
 from a `whatsapp:` sender; a template send (`ContentSid` + `ContentVariables`, no `Body`) is
 recorded with its body rendered from the templates given to `content`, as the phone shows it.
-It runs under uvicorn in a
-background thread on 127.0.0.1, on a free port.
+`fail_after_accepting` makes the next sends succeed and then fail as Twilio reports it later:
+a status callback (`undelivered` with the error code, 63016 when WhatsApp's window closed by
+Twilio's clock) to the send's `StatusCallback`, signed with the account's token as Twilio signs
+it; `send_callbacks` posts the callbacks due through the sink the test gives (its web app).
+It runs under uvicorn in a background thread on 127.0.0.1, on a free port.
 """
 
 import base64
@@ -15,7 +18,7 @@ import json
 import secrets
 import threading
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from email.utils import formatdate
 from urllib.parse import parse_qsl
@@ -24,6 +27,7 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
+from twilio.request_validator import RequestValidator
 
 from tests.fakes.serving import json_response, serving
 
@@ -54,14 +58,36 @@ class FakeTwilio:
         self.content: dict[str, str] = {}  # Content SID: its approved text, with {{1}}, {{2}}...
         self.url = ""
         self._failures: deque[tuple[int, int | None]] = deque()
+        self._late_failures: deque[int] = deque()
+        self.callbacks: list[tuple[str, dict[str, str]]] = []  # (StatusCallback, its params)
         self._lock = threading.Lock()
+        self.buttons: dict[str, list[str]] = {}  # Content SID: its button titles, as templates
         path = f"/{API_VERSION}/Accounts/{{account_sid}}/Messages.json"
-        self.app = Starlette(routes=[Route(path, self._create_message, methods=["POST"])])
+        self.app = Starlette(routes=[
+            Route(path, self._create_message, methods=["POST"]),
+            Route("/v1/Content", self._create_content, methods=["POST"]),
+            Route("/v1/Content", self._list_content, methods=["GET"]),
+        ])  # fmt: skip
+        self.created: list[dict[str, object]] = []  # the Content API's resources
 
     def fail_next(self, status: int, code: int | None = None, times: int = 1) -> None:
         """Answer the next `times` sends with this HTTP status and Twilio error code."""
         with self._lock:
             self._failures.extend([(status, code)] * times)
+
+    def fail_after_accepting(self, code: int, times: int = 1) -> None:
+        """Accept the next `times` sends, then report each undelivered with error `code`."""
+        with self._lock:
+            self._late_failures.extend([code] * times)
+
+    def send_callbacks(self, sink: Callable[[str, dict[str, str], dict[str, str]], object]) -> int:
+        """Post the status callbacks due, signed: sink(url, params, headers). How many."""
+        with self._lock:
+            due, self.callbacks = self.callbacks, []
+        validator = RequestValidator(self.auth_token)
+        for url, params in due:
+            sink(url, params, {"X-Twilio-Signature": validator.compute_signature(url, params)})
+        return len(due)
 
     def bodies(self, to: str | None = None) -> list[str]:
         return [m["Body"] for m in self.sent if to is None or m["To"] == to]
@@ -70,7 +96,11 @@ class FakeTwilio:
         with self._lock:
             self.sent.clear()
             self._failures.clear()
+            self._late_failures.clear()
+            self.callbacks.clear()
             self.content.clear()
+            self.buttons.clear()
+            self.created.clear()
 
     async def _create_message(self, request: Request) -> JSONResponse:
         account_sid = request.path_params["account_sid"]
@@ -81,12 +111,22 @@ class FakeTwilio:
         if refused is not None:
             return _error(400, refused)
         if "ContentSid" in form:
-            form["Body"] = self._rendered(form["ContentSid"], form.get("ContentVariables", "{}"))
+            variables = form.get("ContentVariables", "{}")
+            form["Body"] = self._rendered(form["ContentSid"], variables)
+            titles = [
+                self._fill(title, variables) for title in self.buttons.get(form["ContentSid"], [])
+            ]
+            if titles:
+                form["Buttons"] = json.dumps(titles, ensure_ascii=False)
         with self._lock:
             if self._failures:
                 return _error(*self._failures.popleft())
             sid = "SM" + secrets.token_hex(16)
             self.sent.append({**form, "Sid": sid})
+            if self._late_failures and form.get("StatusCallback"):
+                self.callbacks.append(
+                    (form["StatusCallback"], self._report(sid, form, self._late_failures.popleft()))
+                )
         return json_response(self._resource(sid, form), 201)
 
     def _refused(self, form: dict[str, str]) -> int | None:
@@ -103,11 +143,70 @@ class FakeTwilio:
                 return 21656
         return None
 
+    def _report(self, sid: str, form: dict[str, str], code: int) -> dict[str, str]:
+        """What Twilio posts when a message it accepted could not be delivered."""
+        return {
+            "MessageSid": sid, "SmsSid": sid, "MessageStatus": "undelivered",
+            "SmsStatus": "undelivered", "ErrorCode": str(code), "AccountSid": self.account_sid,
+            "From": form.get("From", ""), "To": form.get("To", ""), "ApiVersion": API_VERSION,
+            **({"ChannelPrefix": "whatsapp"} if form.get("To", "").startswith("whatsapp:") else {}),
+        }  # fmt: skip
+
     def _rendered(self, content_sid: str, variables: str) -> str:
-        text = self.content[content_sid]
+        return self._fill(self.content[content_sid], variables)
+
+    @staticmethod
+    def _fill(text: str, variables: str) -> str:
         for key, value in json.loads(variables).items():
             text = text.replace("{{" + key + "}}", value)
         return text
+
+    async def _create_content(self, request: Request) -> JSONResponse:
+        """The Content API's create: a template kept with its body and its buttons' titles."""
+        if not self._authenticated(request):
+            return _error(401, 20003)
+        given = json.loads(await request.body())
+        types = {kind: value for kind, value in given["types"].items() if value}
+        sid = "HX" + secrets.token_hex(16)
+        shown = (
+            types.get("twilio/quick-reply")
+            or types.get("twilio/list-picker")
+            or types["twilio/text"]
+        )
+        with self._lock:
+            self.content[sid] = shown["body"]
+            self.buttons[sid] = [
+                b.get("title") or b.get("item")
+                for b in shown.get("actions") or shown.get("items") or []
+            ]
+            resource = {
+                "sid": sid,
+                "account_sid": self.account_sid,
+                "friendly_name": given.get("friendly_name"),
+                "language": given.get("language"),
+                "variables": given.get("variables"),
+                "types": types,
+                "url": f"{self.url}/v1/Content/{sid}",
+                "links": {},
+            }
+            self.created.append(resource)
+        return json_response(resource, 201)
+
+    async def _list_content(self, request: Request) -> JSONResponse:
+        if not self._authenticated(request):
+            return _error(401, 20003)
+        with self._lock:
+            contents = list(self.created)
+        meta = {
+            "key": "contents",
+            "page": 0,
+            "page_size": 50,
+            "next_page_url": None,
+            "previous_page_url": None,
+            "first_page_url": None,
+            "url": None,
+        }
+        return json_response({"contents": contents, "meta": meta}, 200)
 
     def _authenticated(self, request: Request) -> bool:
         expected = base64.b64encode(f"{self.account_sid}:{self.auth_token}".encode()).decode()
@@ -145,7 +244,6 @@ def _error(status: int, code: int | None) -> JSONResponse:
     if code is not None:
         body |= {"code": code, "more_info": f"https://www.twilio.com/docs/errors/{code}"}
     return json_response(body, status)
-
 
 
 @contextmanager

@@ -61,7 +61,7 @@ def test_a_completed_intake_is_a_typed_record_with_special_answers_kept_apart(
     assert intake.isced == 6
     assert intake.languages == [
         {"code": "it", "level": "native"}, {"code": "pt", "level": "B"},
-        {"code": "en", "level": "B"},
+        {"code": "en", "level": "A"},
     ]  # fmt: skip
     assert intake.availability == ["full_time", "mornings"]
     assert (intake.goal, intake.track) == ("work", "orientation")

@@ -32,8 +32,11 @@ def test_what_people_did_names_the_occupation(pipeline, lang, text, groups):
     [
         ("en", "I fixed bikes in my uncle's shop", "perform repairs on bicycles"),
         ("fr", "je lavais la vaisselle dans un restaurant", "laver la vaisselle"),
-        ("es", "reponía las estanterías del supermercado",
-         "colocar las mercancías en las estanterías"),
+        (
+            "es",
+            "reponía las estanterías del supermercado",
+            "colocar las mercancías en las estanterías",
+        ),
     ],
 )
 def test_the_esco_skill_the_person_spoke_of_comes_first(pipeline, lang, text, activity):
@@ -63,3 +66,14 @@ def test_a_text_about_no_work_names_no_occupation_and_no_activity(pipeline, lang
     u = pipeline.parse(text, lang, LISBON, NOW)
     assert u.occupations == ()
     assert u.activities == ()
+
+
+def test_a_cannery_is_a_cannery_not_a_museum(pipeline) -> None:
+    """Tinned food, "conservas" (lemma "conserva"), is not the verb "conservar", which the
+    label matcher read as a misspelt "conservador" (of museums)."""
+    text = "Trabalhei dez anos numa fábrica de conservas e cuidei da minha mãe doente"
+    best = pipeline.parse(text, "pt", "Europe/Lisbon", NOW).occupations[0]
+    assert (best.group, best.label.split("/")[0]) == (
+        "8160",
+        "Operador de máquina de enlatamento de peixe",
+    )

@@ -39,5 +39,5 @@ def test_build_prints_the_directory_the_pipelines_load_from(pipeline):
     assert result.exit_code == 0, result.output
     built = Path(result.output.strip())
     assert built == default_cache_dir() / cache_key()
-    parts = {"language", "places", *nlp.LANGUAGES}
+    parts = {"language", "places", "language_names", *nlp.LANGUAGES}
     assert {p.stem for p in built.glob("*.pickle")} == parts

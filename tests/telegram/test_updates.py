@@ -98,6 +98,18 @@ def test_media_arrive_as_their_kind(content: dict[str, Any], kind: str) -> None:
     assert (inbound.media, inbound.text) == (kind, None)
 
 
+def test_a_shared_location_or_venue_carries_its_coordinates() -> None:
+    shared = read(updates.message(CHAT, location={"latitude": 41.18, "longitude": -8.69}))
+    assert (shared.inbound.media, shared.inbound.location) == ("location", (41.18, -8.69))
+    venue = {
+        "location": {"latitude": 44.49, "longitude": 11.34},
+        "title": "Bar",
+        "address": "Via Indipendenza",
+    }
+    pinned = read(updates.message(CHAT, venue=venue, location=venue["location"]))
+    assert (pinned.inbound.media, pinned.inbound.location) == ("venue", (44.49, 11.34))
+
+
 def test_a_button_press_is_a_choice_with_the_question_to_edit() -> None:
     button = {"text": "English", "callback_data": "c|language|en"}
     sent = {

@@ -2,6 +2,7 @@
 Twilio's 63016; and nothing dropped silently."""
 
 from datetime import timedelta
+from urllib.parse import urlparse
 
 import pytest
 from sqlalchemy import Engine
@@ -18,6 +19,7 @@ from storage.models import Identity, Outbox
 from tests.clock import TUESDAY, FakeClock
 from tests.fakes.twilio_server import FakeTwilio
 from tests.whatsapp.conftest import NUMBER, WhatsAppPhone
+from tests.whatsapp.test_channel import status, status_client
 
 NUDGE_SID = "HX" + "2" * 32
 NUDGE_TEXT = "Olá! A sua orientação ficou a meio. Responda para continuar."
@@ -132,3 +134,72 @@ def test_twilios_63016_sends_the_template_instead(
     rows = dispatch(with_templates(application, nudge={"pt": NUDGE_SID}), clock)
     [template] = [sent for sent in twilio.sent if sent["Sid"] == rows[0].external_id]
     assert rows[0].status == "sent" and template["ContentSid"] == NUDGE_SID
+
+
+# Twilio accepted the message, then its status callback says 63016: the window had closed.
+
+
+def report_statuses(application: App, twilio: FakeTwilio) -> int:
+    """Let the fake Twilio post its status callbacks to our status webhook."""
+    with status_client(application) as client:
+
+        def post(url: str, params: dict[str, str], headers: dict[str, str]) -> None:
+            assert client.post(urlparse(url).path, data=params, headers=headers).status_code == 200
+
+        return twilio.send_callbacks(post)
+
+
+def a_nudge_refused_after_it_was_sent(
+    phone: WhatsAppPhone, application: App, clock: FakeClock, twilio: FakeTwilio
+) -> Outbox:
+    phone.write("Olá")
+    with unit_of_work(application.engine) as db:
+        identity = db.exec(select(Identity).where(Identity.channel == "whatsapp")).one()
+        queue(db, identity, Outbound("Ainda aí?", kind="nudge", lang="pt"), clock())
+    twilio.fail_after_accepting(63016)
+    [sent] = dispatch(application, clock)
+    assert sent.status == "sent"
+    assert report_statuses(application, twilio) == 1
+    with unit_of_work(application.engine) as db:
+        return db.get(Outbox, sent.id)
+
+
+def test_63016_in_a_status_callback_sends_the_message_again_as_its_template(
+    phone: WhatsAppPhone, application: App, clock: FakeClock, twilio: FakeTwilio
+) -> None:
+    twilio.content[NUDGE_SID] = NUDGE_TEXT
+    refused = a_nudge_refused_after_it_was_sent(phone, application, clock, twilio)
+    assert (refused.delivery_status, refused.error_code) == ("undelivered", "63016")
+    rows = dispatch(with_templates(application, nudge={"pt": NUDGE_SID}), clock)
+    again = rows[-1]
+    assert refused.last_error == f"twilio 63016 at delivery: again as outbox {again.id}"
+    assert (again.status, again.last_error) == (
+        "sent",
+        f"outside the WhatsApp window: sent as its template {NUDGE_SID}",
+    )
+    assert twilio.sent[-1]["ContentSid"] == NUDGE_SID
+    assert report_statuses(application, twilio) == 0  # the template went through
+
+
+def test_63016_in_a_status_callback_without_a_template_waits_for_the_person(
+    phone: WhatsAppPhone, application: App, clock: FakeClock, twilio: FakeTwilio
+) -> None:
+    refused = a_nudge_refused_after_it_was_sent(phone, application, clock, twilio)
+    sent_before = len(twilio.sent)
+    again = dispatch(with_templates(application), clock)[-1]
+    assert refused.last_error == f"twilio 63016 at delivery: again as outbox {again.id}"
+    assert (again.status, again.last_error) == ("pending", WAITING)
+    assert len(twilio.sent) == sent_before  # inside the window by our clock, not by Twilio's
+    phone.write("Olá de novo")
+    assert dispatch(application, clock)[-1].status == "sent"
+
+
+def test_the_same_63016_reported_twice_sends_the_message_again_once(
+    phone: WhatsAppPhone, application: App, clock: FakeClock, twilio: FakeTwilio
+) -> None:
+    refused = a_nudge_refused_after_it_was_sent(phone, application, clock, twilio)
+    with status_client(application) as client:
+        status(client, refused.external_id, "failed", "63016")
+    with unit_of_work(application.engine) as db:
+        nudges = db.exec(select(Outbox).where(Outbox.kind == "nudge")).all()
+    assert len(nudges) == 2

@@ -116,6 +116,9 @@ def _written(message: Message, blank: Inbound) -> Received | None:
     text = message.text
     if text is None:
         kind = next((kind for kind in MEDIA_KINDS if getattr(message, kind)), None)
+        if message.location:  # a location or a venue: where the person is may be their town
+            at = (message.location.latitude, message.location.longitude)
+            return Received(replace(blank, media=kind, location=at))
         return Received(replace(blank, media=kind)) if kind else None
     command = _COMMAND.fullmatch(text.strip())
     if command:

@@ -44,6 +44,7 @@ def twilio_client(settings: Settings) -> Client:
         # The library keeps each API's base URL on its domain object; changing it there keeps
         # every path, header and the authentication exactly as for api.twilio.com.
         client.api.base_url = settings.twilio_api_url
+        client.content.base_url = settings.twilio_api_url  # the Content API of WhatsApp
     return client
 
 

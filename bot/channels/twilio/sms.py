@@ -18,7 +18,7 @@ from starlette.concurrency import run_in_threadpool
 from twilio.request_validator import RequestValidator
 
 from bot.channels.twilio.sender import STATUS_PATH, UNSUBSCRIBED, TwilioSender
-from bot.channels.twilio.whatsapp_sender import UNREACHABLE
+from bot.channels.twilio.whatsapp_sender import OUTSIDE_WINDOW, UNREACHABLE
 from bot.clock import monotonic_seconds
 from bot.contacts.reports import DeliveryReport
 from bot.conversation.service import ConversationService, Inbound, Screen
@@ -97,8 +97,14 @@ def report_of(params: dict[str, str]) -> DeliveryReport | None:
     if not sid or not status:
         return None
     error_code = params.get("ErrorCode") or None
-    return DeliveryReport(sid, status, error_code, unsubscribed=error_code == str(UNSUBSCRIBED),
-                          unreachable=error_code in {str(code) for code in UNREACHABLE})
+    return DeliveryReport(
+        sid,
+        status,
+        error_code,
+        unsubscribed=error_code == str(UNSUBSCRIBED),
+        unreachable=error_code in {str(code) for code in UNREACHABLE},
+        outside_window=error_code == str(OUTSIDE_WINDOW),
+    )
 
 
 class Contacts(Protocol):

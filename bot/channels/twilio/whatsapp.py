@@ -38,6 +38,9 @@ def inbound_of(params: dict[str, str], region: str) -> Inbound | None:
     address = e164(sender.removeprefix(PREFIX), region)
     if address is None:
         return None
+    location = _location(params)
+    if location:  # its Body, if any, is the place's label, not something the person wrote
+        return Inbound(CHANNEL, address, sid, media="location", location=location)
     text = params.get("Body", "")
     if text.strip():
         return Inbound(CHANNEL, address, sid, text=text)
@@ -46,6 +49,15 @@ def inbound_of(params: dict[str, str], region: str) -> Inbound | None:
     if params.get("NumMedia", "0") != "0":
         return Inbound(CHANNEL, address, sid, media=media_kind(params.get("MediaContentType0")))
     return Inbound(CHANNEL, address, sid, text=text)
+
+
+def _location(params: dict[str, str]) -> tuple[float, float] | None:
+    """A shared location's `Latitude` and `Longitude`, when both are numbers on the globe."""
+    try:
+        latitude, longitude = float(params["Latitude"]), float(params["Longitude"])
+    except (KeyError, ValueError):
+        return None
+    return (latitude, longitude) if abs(latitude) <= 90 and abs(longitude) <= 180 else None
 
 
 def whatsapp_router(

@@ -14,6 +14,7 @@ from twilio.base.exceptions import TwilioRestException, TwilioServiceException
 from twilio.rest import Client
 
 from bot.channels.twilio.sender import OUTAGE_PAUSE, STATUS_PATH, refusal, twilio_client
+from bot.channels.twilio.whatsapp_content import content_of
 from bot.delivery.outbound import Outbound, Recipient
 from bot.delivery.ratelimit import Bucket
 from bot.delivery.refusals import OutsideWindow, Pause, PermanentFailure, RetryLater
@@ -43,11 +44,21 @@ def whatsapp_address(number: str) -> str:
 class WhatsAppSender:
     """Twilio's Messages API with `whatsapp:` addresses, from the configured WhatsApp sender."""
 
-    def __init__(self, client: Client, origin: str, status_callback: str, bucket: Bucket) -> None:
+    def __init__(
+        self,
+        client: Client,
+        origin: str,
+        status_callback: str,
+        bucket: Bucket,
+        choice_templates: Mapping[str, str] | None = None,
+        default_lang: str = "pt",
+    ) -> None:
         self.client = client
         self.origin = whatsapp_address(origin)
         self.status_callback = status_callback
         self.bucket = bucket
+        self.choice_templates = choice_templates or {}
+        self.default_lang = default_lang
 
     @classmethod
     def from_settings(cls, settings: Settings, bucket: Bucket) -> "WhatsAppSender":
@@ -55,11 +66,16 @@ class WhatsAppSender:
             raise ValueError("set PERCORSO_TWILIO_WHATSAPP_FROM, the WhatsApp sender's number")
         status_callback = settings.public_url.rstrip("/") + STATUS_PATH
         return cls(twilio_client(settings), settings.twilio_whatsapp_from, status_callback,
-                   bucket)  # fmt: skip
+                   bucket, settings.whatsapp_choice_templates)  # fmt: skip
 
     def send(self, recipient: Recipient, outbound: Outbound) -> str:
-        """A free-form message; OutsideWindow when Twilio says the window is closed."""
-        return self._create(recipient, body=whatsapp_body(outbound))
+        """A free-form message, its choices as buttons when a template shows them; OutsideWindow
+        when Twilio says the window is closed."""
+        buttons = content_of(outbound, self.choice_templates, self.default_lang)
+        if buttons is None:
+            return self._create(recipient, body=whatsapp_body(outbound))
+        sid, variables = buttons
+        return self._create(recipient, content_sid=sid, content_variables=json.dumps(variables))
 
     def send_template(
         self, recipient: Recipient, content_sid: str, variables: Mapping[str, str]
