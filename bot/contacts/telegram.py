@@ -12,6 +12,7 @@ from bot.contacts.membership import MembershipChanged, record_membership
 from bot.contacts.source import remember_source
 from bot.conversation.service import ConversationService, Inbound, Screen
 from bot.counselors.chat import CounselorChat
+from storage.db import reading
 from storage.models import Identity, Outbox
 
 CHANNEL = "telegram"
@@ -31,7 +32,7 @@ class TelegramContacts:
 
     def keyboard_in_view(self, chat: str) -> str | None:
         """The provider's id of the last message sent to the chat, if it carries buttons."""
-        with Session(self.service.engine) as db:
+        with reading(self.service.engine) as db:
             last = db.exec(
                 select(Outbox)
                 .join(Identity, Identity.id == Outbox.identity_id)
