@@ -30,7 +30,6 @@ import itertools
 import json
 import os
 import signal
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -361,25 +360,42 @@ def checks(database_url: str, sents: list[Sent], log: dict[str, Any]) -> dict[st
     """From the database and the fake server's log, nothing assumed."""
     engine = sa.create_engine(database_url)
     with engine.connect() as db:
-        inbound = db.execute(sa.text(
-            "SELECT external_id FROM inbound WHERE channel = 'telegram'")).scalars().all()
-        sent_rows = dict(db.execute(sa.text(
-            "SELECT CAST(i.address AS INTEGER), count(*) FROM outbox o JOIN identity i "
-            "ON i.id = o.identity_id WHERE o.channel = 'telegram' AND o.status = 'sent' "
-            "GROUP BY i.address")).all())
-        pending = db.execute(sa.text(
-            "SELECT count(*) FROM outbox WHERE status = 'pending'")).scalar_one()
-        overlapping = db.execute(sa.text(
-            "SELECT count(*) FROM meeting a JOIN meeting b ON a.counselor_id = b.counselor_id "
-            "AND a.id < b.id AND a.status = 'booked' AND b.status = 'booked' "
-            "AND a.starts_at < b.ends_at AND b.starts_at < a.ends_at")).scalar_one()
-        booked_twice = db.execute(sa.text(
-            "SELECT count(*) FROM (SELECT person_id FROM appointment WHERE status = 'booked' "
-            "GROUP BY person_id, service_id HAVING count(*) > 1) t")).scalar_one()
-        over_seats = db.execute(sa.text(
-            "SELECT count(*) FROM meeting WHERE taken > seats")).scalar_one()
-        booked = db.execute(sa.text(
-            "SELECT count(*) FROM appointment WHERE status = 'booked'")).scalar_one()
+        inbound = (
+            db.execute(sa.text("SELECT external_id FROM inbound WHERE channel = 'telegram'"))
+            .scalars()
+            .all()
+        )
+        sent_rows = dict(
+            db.execute(
+                sa.text(
+                    "SELECT CAST(i.address AS INTEGER), count(*) FROM outbox o JOIN identity i "
+                    "ON i.id = o.identity_id WHERE o.channel = 'telegram' AND o.status = 'sent' "
+                    "GROUP BY i.address"
+                )
+            ).all()
+        )
+        pending = db.execute(
+            sa.text("SELECT count(*) FROM outbox WHERE status = 'pending'")
+        ).scalar_one()
+        overlapping = db.execute(
+            sa.text(
+                "SELECT count(*) FROM meeting a JOIN meeting b ON a.counselor_id = b.counselor_id "
+                "AND a.id < b.id AND a.status = 'booked' AND b.status = 'booked' "
+                "AND a.starts_at < b.ends_at AND b.starts_at < a.ends_at"
+            )
+        ).scalar_one()
+        booked_twice = db.execute(
+            sa.text(
+                "SELECT count(*) FROM (SELECT person_id FROM appointment WHERE status = 'booked' "
+                "GROUP BY person_id, service_id HAVING count(*) > 1) t"
+            )
+        ).scalar_one()
+        over_seats = db.execute(
+            sa.text("SELECT count(*) FROM meeting WHERE taken > seats")
+        ).scalar_one()
+        booked = db.execute(
+            sa.text("SELECT count(*) FROM appointment WHERE status = 'booked'")
+        ).scalar_one()
     engine.dispose()
     acked = {f"{TOKEN.split(':')[0]}:{s.update_id}" for s in sents if s.acked is not None}
     accepted = Counter(log["chats"])
@@ -402,11 +418,19 @@ def checks(database_url: str, sents: list[Sent], log: dict[str, Any]) -> dict[st
     }
 
 
+def leases_lost(setup: Setup, work: Path) -> int:
+    """Rows a dispatcher sent after its lease had run out (and another could take them): the
+    dispatchers log each one."""
+    logs = [work / f"{p.name}.log" for p in setup.webs + setup.workers]
+    return sum(log.read_text().count("lease lost before it ended") for log in logs)
+
+
 def cancel_backlog(database_url: str) -> int:
     engine = sa.create_engine(database_url)
     with engine.begin() as db:
-        cancelled = db.execute(sa.text(
-            "UPDATE outbox SET status = 'cancelled' WHERE status = 'pending'")).rowcount
+        cancelled = db.execute(
+            sa.text("UPDATE outbox SET status = 'cancelled' WHERE status = 'pending'")
+        ).rowcount
     engine.dispose()
     return cancelled
 
@@ -447,6 +471,7 @@ async def run_setup(setup: Setup, args: argparse.Namespace, first_chat: int, api
     figures["server_429"] = log["refused"]
     if setup.database_url:
         figures["checks"] = checks(setup.database_url, sents, log)
+        figures["checks"]["rows_whose_lease_ran_out_while_sending"] = leases_lost(setup, work)
         figures["backlog_cancelled"] = cancel_backlog(setup.database_url)
     loop = await open_loop(setup, people[-1] + 1000, answers, OPEN_RATE, args.open_seconds)
     latencies = [s.acked - s.at for s in loop if s.acked is not None]
@@ -458,7 +483,8 @@ async def run_setup(setup: Setup, args: argparse.Namespace, first_chat: int, api
     if setup.database_url:
         cancel_backlog(setup.database_url)
         figures["replies_vs_broadcast"] = await replies_vs_broadcast(
-            setup, args, people[-1] + 3000, answers, api, work)
+            setup, args, people[-1] + 3000, answers, api, work
+        )
     return figures
 
 
@@ -476,7 +502,8 @@ async def replies_vs_broadcast(setup: Setup, args: argparse.Namespace, first_cha
                           "reply_p99_ms": ms(percentile(delays, 0.99)),
                           "no_reply_before_next_update": missing}  # fmt: skip
     figures["p99_delay_added_ms"] = round(
-        figures["with_broadcast"]["reply_p99_ms"] - figures["alone"]["reply_p99_ms"], 1)
+        figures["with_broadcast"]["reply_p99_ms"] - figures["alone"]["reply_p99_ms"], 1
+    )
     return figures
 
 
@@ -565,8 +592,11 @@ def main() -> None:
     parser.add_argument("--open-seconds", type=float, default=15)
     parser.add_argument("--calm-seconds", type=float, default=10)
     parser.add_argument("--setups", nargs="+", default=["echo", "sqlite", "postgresql"])
-    parser.add_argument("--pg", default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres",
-                        help="an administrator's URL: a fresh database is made and dropped")
+    parser.add_argument(
+        "--pg",
+        default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres",
+        help="an administrator's URL: a fresh database is made and dropped",
+    )
     args = parser.parse_args()
     if args.serve_fake:
         serve_fake(args.serve_fake)
