@@ -64,7 +64,7 @@ from dialogs.model import (
 from nlp.understanding import Understanding
 from storage import repositories as repo
 from storage.crypto import Cipher
-from storage.db import lock_person, lock_person_of, scrub, unit_of_work
+from storage.db import lock_person, lock_person_of, reading, scrub, unit_of_work
 from storage.link_codes import issue_identity_code, redeem_identity_code
 from storage.models import Counselor, Identity, Person, Site
 
@@ -117,6 +117,16 @@ class Handled:
     outbox_ids: tuple[int, ...] = ()  # the rows its transaction wrote, to hurry after commit
 
 
+@dataclass(frozen=True)
+class _Understood:
+    """A text understood before the unit of work, in the language and zone read then."""
+
+    text: str
+    lang: str
+    tz: str
+    understanding: Understanding
+
+
 @dataclass
 class _Context:
     """What the event handlers of one unit of work share."""
@@ -157,16 +167,18 @@ class ConversationService:
 
     def handle(self, inbound: Inbound, screen: Screen | None = None) -> Handled:
         now = self.clock()
+        ahead = self._understood_ahead(inbound, now)
         with unit_of_work(self.engine) as db:
             identity = repo.find_or_create_identity(db, inbound.channel, inbound.address, now)
             identity = lock_person_of(db, identity)  # the person first: see storage.db
-            if not repo.record_inbound(db, inbound.channel, inbound.external_id,
-                                       identity.person_id, now):
+            if not repo.record_inbound(
+                db, inbound.channel, inbound.external_id, identity.person_id, now
+            ):
                 log.info("inbound %s/%s seen before", inbound.channel, inbound.external_id)
                 return Handled(True, identity.person_id, identity.id)
             given = screen(db, identity, inbound, now) if screen else inbound
             if given is not None:
-                self._step(db, identity, given, now)
+                self._step(db, identity, given, now, ahead)
             queued = written(db)
             erased = db.info.get(_ERASED, False)
         if erased:
@@ -201,15 +213,44 @@ class ConversationService:
             self._run(_Context(db, identity, session, now, kind=kind), given)
         return identity
 
-    def _step(self, db: DbSession, identity: Identity, inbound: Inbound, now: datetime) -> None:
+    def _understood_ahead(self, inbound: Inbound, now: datetime) -> _Understood | None:
+        """The NLP of a text, before the unit of work: on SQLite that transaction holds the
+        database's only write lock, which the parse does not need. The language and the zone
+        are read without the lock; `_input` uses this only if they are still the same."""
+        text = inbound.text or ""
+        if (self.understand is None or self.engine.dialect.name != "sqlite" or not text.strip()
+                or inbound.start or inbound.picked or inbound.media):  # fmt: skip
+            return None
+        with reading(self.engine) as db:
+            identity = repo.find_identity(db, inbound.channel, inbound.address)
+            if identity is None:
+                return None
+            lang, tz = self._lang_and_zone(
+                db, identity.person_id, self._session(db, identity.person_id)
+            )
+        return _Understood(text, lang, tz, self.understand(text, lang, tz, now))
+
+    def _lang_and_zone(
+        self, db: DbSession, person_id: str, session: DialogState
+    ) -> tuple[str, str]:
+        """What a text is understood in: the conversation's language, the person's zone."""
+        tz = repo.person_zone(db, person_id) or self.default_zone
+        return session.lang or self.flow.default_lang, tz
+
+    def _step(
+        self, db: DbSession, identity: Identity, inbound: Inbound, now: datetime,
+        ahead: _Understood | None = None,
+    ) -> None:  # fmt: skip
         # While a hand-over is open the person writes to a counselor, not to the dialog.
         said = _said(inbound)
         routed = handovers.route(db, self.cipher, self.flow, identity.person_id, said, now)
         if routed is Routed.THREAD:
             return
         session = self._session(db, identity.person_id)
-        given = (HandOverClosed() if routed is Routed.CLOSED
-                 else self._input(db, identity.person_id, inbound, session, now))  # fmt: skip
+        if routed is Routed.CLOSED:
+            given: Input = HandOverClosed()
+        else:
+            given = self._input(db, identity.person_id, inbound, session, now, ahead)
         self._run(_Context(db, identity, session, now), given)
 
     def _session(self, db: DbSession, person_id: str) -> DialogState:
@@ -231,8 +272,9 @@ class ConversationService:
                 context = _Context(context.db, context.identity, session, context.now)
             step = self._apply(context, answer, facts)
         if step.request is not None:
-            raise UnansweredRequest(f"still asking after {MAX_HOST_ANSWERS} answers: "
-                                    f"{type(step.request).__name__}")
+            raise UnansweredRequest(
+                f"still asking after {MAX_HOST_ANSWERS} answers: {type(step.request).__name__}"
+            )
         if not context.erased:
             self._save(context)
 
@@ -250,8 +292,9 @@ class ConversationService:
         return answer(self, context, request)
 
     def _input(
-        self, db: DbSession, person_id: str, inbound: Inbound, session: DialogState, now: datetime
-    ) -> Input:
+        self, db: DbSession, person_id: str, inbound: Inbound, session: DialogState, now: datetime,
+        ahead: _Understood | None = None,
+    ) -> Input:  # fmt: skip
         if inbound.start:
             return Start(inbound.start_payload, inbound.lang)
         if inbound.picked:
@@ -261,15 +304,24 @@ class ConversationService:
         text = inbound.text or ""
         understanding = None
         if self.understand and text.strip():
-            tz = repo.person_zone(db, person_id) or self.default_zone
-            understanding = self.understand(text, session.lang or self.flow.default_lang, tz, now)
+            lang, tz = self._lang_and_zone(db, person_id, session)
+            if ahead is not None and (ahead.text, ahead.lang, ahead.tz) == (text, lang, tz):
+                understanding = ahead.understanding
+            else:
+                understanding = self.understand(text, lang, tz, now)
         return Message(text, understanding)
 
     def _save(self, context: _Context) -> None:
         session = context.session
         repo.save_conversation(
-            context.db, context.identity.person_id, session.flow, session.node, session.status,
-            session.to_json(), self.cipher, context.now,
+            context.db,
+            context.identity.person_id,
+            session.flow,
+            session.node,
+            session.status,
+            session.to_json(),
+            self.cipher,
+            context.now,
         )
 
     def _facts(self, db: DbSession, lang: str | None) -> dict[str, str]:
@@ -311,8 +363,15 @@ class ConversationService:
         context.db.add(person)
 
     def _consent_recorded(self, context: _Context, event: ConsentRecorded) -> None:
-        repo.record_consent(context.db, context.identity.person_id, event.scope, event.granted,
-                            self.notice_version, context.identity.channel, context.now)
+        repo.record_consent(
+            context.db,
+            context.identity.person_id,
+            event.scope,
+            event.granted,
+            self.notice_version,
+            context.identity.channel,
+            context.now,
+        )
 
     def _intake_completed(self, context: _Context, event: IntakeCompleted) -> None:
         intake = intake_from(event, context.identity, context.session, self.notice_version)
@@ -386,8 +445,12 @@ def _said(inbound: Inbound) -> str:
 def _sites_text(db: DbSession, lang: str | None) -> str:
     """The sites where someone speaks the person's language (all, when none does)."""
     sites = db.exec(select(Site).order_by(Site.id)).all()
-    spoken = {code for c in db.exec(select(Counselor)).all() if lang in c.languages
-              for code in c.site_codes}
+    spoken = {
+        code
+        for c in db.exec(select(Counselor)).all()
+        if lang in c.languages
+        for code in c.site_codes
+    }
     fitting = [s for s in sites if s.code in spoken] or sites
     return "\n".join(f"{s.municipality}: {s.address}, tel. {s.phone}" for s in fitting)
 
