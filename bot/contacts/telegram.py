@@ -49,7 +49,11 @@ class TelegramContacts:
         return last.external_id
 
     def _screen(
-        self, link_code: str | None, db: Session, identity: Identity, inbound: Inbound,
+        self,
+        link_code: str | None,
+        db: Session,
+        identity: Identity,
+        inbound: Inbound,
         now: datetime,
     ) -> Inbound | None:
         if self.counselors.answer(db, identity, inbound, link_code, now):
