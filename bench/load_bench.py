@@ -187,13 +187,15 @@ def percorso_env(setup: Setup, api: str, work: Path) -> dict[str, str]:
 def start_percorso(setup: Setup, count: int, api: str, work: Path) -> None:
     env = percorso_env(setup, api, work)
     subprocess.run([PERCORSO, "db", "upgrade"], env=env, check=True, capture_output=True)
+    network = [PERCORSO, "network", "import", str(ROOT / "bot" / "network" / "demo_network.yaml")]
+    subprocess.run(network, env=env, check=True, capture_output=True)
     for n in range(count):
         port = next(_ports)
         web = start(f"{setup.name}-web{n}", [PERCORSO, "serve", "--port", str(port)], env, work)
         web.url = f"http://127.0.0.1:{port}"
         setup.webs.append(web)
         if n == 0:
-            wait_healthy(web)  # the first one seeds the demo network, alone
+            wait_healthy(web)  # the first one alone: older versions seeded the demo network
         setup.workers.append(start(f"{setup.name}-worker{n}", [PERCORSO, "worker"], env, work))
     for web in setup.webs:
         wait_healthy(web)
