@@ -18,6 +18,7 @@ test: $(INSTALLED)
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 	$(BIN)/percorso flows check
+	$(BIN)/percorso nlu build
 	$(BIN)/pytest
 
 bench: $(INSTALLED)

@@ -32,9 +32,7 @@ def main() -> None:
     args = parser.parse_args()
     pipeline = load()
     with tempfile.TemporaryDirectory() as data_dir:
-        app = build_app(
-            Settings(data_dir=Path(data_dir)), wall_clock, pipeline.parse
-        )
+        app = build_app(Settings(data_dir=Path(data_dir)), wall_clock, pipeline.parse, seed=True)
         channel = ConsoleChannel(app.service, app.delivery, io.StringIO(), jsonl=True)
         timings = _run(channel, args.messages)
     _report(timings)

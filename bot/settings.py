@@ -11,7 +11,11 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="PERCORSO_", env_file=".env", extra="ignore")
+    # An empty variable is an unset one: an env file's `PERCORSO_TELEGRAM_TOKEN=`, left to fill
+    # in, must not turn a channel on with an empty token.
+    model_config = SettingsConfigDict(
+        env_prefix="PERCORSO_", env_file=".env", extra="ignore", env_ignore_empty=True
+    )
 
     data_dir: Path = Path("var")
     database_url: str = ""

@@ -107,6 +107,18 @@ def stages_of(session: Session, person_id: str) -> list[PathStage]:
     )
 
 
+def latest_stages(session: Session, person_ids: Collection[str]) -> dict[str, str]:
+    """The stage each of these people reached last, for those with one."""
+    latest: dict[str, str] = {}
+    for person_id, stage in session.exec(
+        select(PathStage.person_id, PathStage.stage)
+        .where(col(PathStage.person_id).in_(person_ids))
+        .order_by(col(PathStage.recorded_at), col(PathStage.id))
+    ):  # fmt: skip
+        latest[person_id] = stage  # the latest wins
+    return latest
+
+
 def add_stage(session: Session, stage: PathStage) -> PathStage:
     session.add(stage)
     session.flush()

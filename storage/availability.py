@@ -40,13 +40,31 @@ def replace_counselor_availability(
     hours: Iterable[WeeklyHours],
     exceptions: Iterable[AvailabilityException],
 ) -> None:
-    """The counselor's weekly hours and own exceptions become exactly those given."""
+    """The counselor's weekly hours and the exceptions of the network file become exactly those
+    given; the absences they marked in the desk stay."""
     session.exec(delete(WeeklyHours).where(WeeklyHours.counselor_id == counselor_id))
     session.exec(
-        delete(AvailabilityException).where(AvailabilityException.counselor_id == counselor_id)
+        delete(AvailabilityException).where(
+            AvailabilityException.counselor_id == counselor_id,
+            AvailabilityException.source == "file",
+        )
     )
     session.add_all([*hours, *exceptions])
     session.flush()
+
+
+def desk_absences(session: Session, counselor_id: int) -> list[AvailabilityException]:
+    """The absences the counselor marked in the desk, by day."""
+    return list(
+        session.exec(
+            select(AvailabilityException)
+            .where(
+                AvailabilityException.counselor_id == counselor_id,
+                AvailabilityException.source == "desk",
+            )
+            .order_by(AvailabilityException.day)
+        ).all()
+    )
 
 
 def replace_site_closures(

@@ -52,7 +52,8 @@ class AvailabilityException(SQLModel, table=True):
 
     `closed` without times: the whole day (a holiday when only `site_id` is set, an absence when
     `counselor_id` is set); with times: that part of the day. `extra`: hours added for one
-    counselor at one site.
+    counselor at one site. `source`: "file" (the network's file or the desk's network pages,
+    which replace them all) or "desk" (a counselor's own absence, which a network import keeps).
     """
 
     __tablename__ = "availability_exception"
@@ -74,6 +75,7 @@ class AvailabilityException(SQLModel, table=True):
     starts: time | None = None
     ends: time | None = None
     note: str | None = None
+    source: str = "file"
 
 
 class BookingRules(SQLModel, table=True):

@@ -36,3 +36,8 @@ class UTCDateTime(sa.TypeDecorator[datetime]):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+
+def as_utc(moment: datetime) -> datetime:
+    """A time read without the column's type (`min`, `max` on SQLite come back naive)."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)

@@ -1,8 +1,9 @@
 """The desk's tables: staff accounts and their sessions, login attempts, the audit log of record
-views, and the stages of a person's path recorded by counselors.
+views, the log of changes to the network, and the stages of a person's path recorded by
+counselors.
 
-The audit log (`record_view`) is append-only: no code updates or deletes it, and migration 0006
-installs database triggers that refuse both (storage.audit).
+The audit logs (`record_view`, `network_change`) are append-only: no code updates or deletes
+them, and migrations 0007 and 0015 install database triggers that refuse both (storage.audit).
 """
 
 from datetime import datetime
@@ -98,3 +99,19 @@ class PathStage(SQLModel, table=True):
     outcome: str
     note: str | None = Field(default=None, sa_type=sa.Text)
     recorded_at: datetime = _instant()
+
+
+class NetworkChange(SQLModel, table=True):
+    """One entry of the network added, changed or deactivated from the desk (a form or an uploaded
+    file): who, when, which entry (`section` and `code`) and the fields that changed.
+    Append-only, as `record_view` (storage.audit)."""
+
+    __tablename__ = "network_change"
+
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int = Field(foreign_key="staff_account.id", index=True)
+    at: datetime = _instant()
+    action: str  # created | changed
+    section: str  # sites | counselors | services | booking_rules | availability | closures
+    code: str
+    fields: list[str] = Field(default_factory=list, sa_type=sa.JSON, nullable=False)

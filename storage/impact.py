@@ -4,12 +4,13 @@ that fired. Nothing here counts or hides: bot.impact does. Erased people are lef
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from storage.booking import Appointment
+from storage.columns import as_utc
 from storage.desk import PathStage
 from storage.models import (
     Consent,
@@ -254,7 +255,4 @@ def municipalities(session: Session) -> list[str]:
 
 
 def _aware(moment: datetime | None) -> datetime | None:
-    """`min`/`max` over a UTC column come back naive on SQLite."""
-    if moment is None or moment.tzinfo is not None:
-        return moment
-    return moment.replace(tzinfo=UTC)
+    return as_utc(moment) if moment is not None else None

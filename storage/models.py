@@ -218,6 +218,7 @@ class Site(SQLModel, table=True):
     # Where the site is (WGS 84 degrees): the nearest site is offered first, by distance.
     latitude: float | None = None
     longitude: float | None = None
+    active: bool = True  # False: kept for the records, offered to nobody
 
 
 class Counselor(SQLModel, table=True):
@@ -231,6 +232,7 @@ class Counselor(SQLModel, table=True):
     site_codes: list[str] = _json_list()
     telegram_chat_id: str | None = Field(default=None, unique=True)  # set once linked
     email: str | None = None  # where booking notifications go while no chat is linked
+    active: bool = True  # False: kept for the records, offered to nobody
 
 
 class Service(SQLModel, table=True):
@@ -244,6 +246,7 @@ class Service(SQLModel, table=True):
     specialisms: list[str] = _json_list()
     names: dict[str, str] = Field(default_factory=dict, sa_type=sa.JSON, nullable=False)
     group_seats: int | None = None  # a group session's places; None: one-to-one
+    active: bool = True  # False: kept for the records, offered to nobody
 
 
 class LinkCode(SQLModel, table=True):

@@ -1,15 +1,16 @@
 """Plain functions over a Session; the caller owns the transaction (storage.db.unit_of_work)."""
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, update
+from sqlalchemy import delete, func, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, col, select
 
 from storage.booking import Appointment
+from storage.columns import as_utc
 from storage.crypto import Cipher
 from storage.db import cipher_of
 from storage.desk import PathStage
@@ -58,6 +59,20 @@ def record_inbound(
         .returning(InboundSeen.id)
     )
     return session.exec(statement).first() is not None
+
+
+def last_inbound(
+    session: Session, person_ids: Collection[str], channel: str | None = None
+) -> dict[str, datetime]:
+    """When each of these people last wrote (on `channel`, else on any), for those who did."""
+    query = (
+        select(InboundSeen.person_id, func.max(InboundSeen.received_at))
+        .where(col(InboundSeen.person_id).in_(person_ids))
+        .group_by(InboundSeen.person_id)
+    )
+    if channel is not None:
+        query = query.where(InboundSeen.channel == channel)
+    return {person_id: as_utc(moment) for person_id, moment in session.exec(query) if person_id}
 
 
 def move_inbound(session: Session, from_person: str, to_person: str) -> None:

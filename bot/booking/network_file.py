@@ -8,7 +8,8 @@ booking_rules:            # the fields given are set; the first import must give
   travel_buffer_minutes: 60   # between meetings at two different sites
   max_per_day: 6              # meetings per counselor and local day (null: no limit)
   slot_step_minutes: 30       # slots start on this grid of the wall clock; divides an hour
-availability:             # per counselor: replaces all their hours and exceptions
+availability:             # per counselor: replaces their hours and the file's exceptions
+                          # (the absences they marked in the desk stay)
   ana-silva:
     weekly:
       - site: porto

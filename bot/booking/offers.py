@@ -101,9 +101,10 @@ def offer_slots(
         raise ValueError(f"unknown service {request.service_code!r}")
     if request.mode not in service.modes:
         raise ValueError(f"service {service.code!r} is not given {request.mode}")
-    counselors = {c.id: c for c in db.exec(select(Counselor)).all() if _fits(c, service, request)}
+    counselors = {c.id: c for c in db.exec(select(Counselor)).all()
+                  if c.active and _fits(c, service, request)}  # fmt: skip
     sites = {site.id: site for site in db.exec(select(Site)).all()}
-    if not counselors:
+    if not counselors or not service.active:
         return []
     rules = load_rules(db)
     need = Need(
@@ -124,7 +125,7 @@ def offer_slots(
             _windows(start, end),
             Search(need, rules, now, (start, end), tier, request.wish),
         )
-        for tier in _tiers(sites, request)
+        for tier in _tiers({key: site for key, site in sites.items() if site.active}, request)
     )
     per_day = None if request.wish.day else request.per_day
     allowed = (slot for slot in slots if request.wish.allows(slot))

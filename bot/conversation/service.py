@@ -444,13 +444,9 @@ def _said(inbound: Inbound) -> str:
 
 def _sites_text(db: DbSession, lang: str | None) -> str:
     """The sites where someone speaks the person's language (all, when none does)."""
-    sites = db.exec(select(Site).order_by(Site.id)).all()
-    spoken = {
-        code
-        for c in db.exec(select(Counselor)).all()
-        if lang in c.languages
-        for code in c.site_codes
-    }
+    sites = [site for site in db.exec(select(Site).order_by(Site.id)).all() if site.active]
+    spoken = {code for c in db.exec(select(Counselor)).all() if c.active and lang in c.languages
+              for code in c.site_codes}  # fmt: skip
     fitting = [s for s in sites if s.code in spoken] or sites
     return "\n".join(f"{s.municipality}: {s.address}, tel. {s.phone}" for s in fitting)
 

@@ -22,6 +22,7 @@ def mark_absent(
     it, at each site in the site's own zone; returns the cancelled appointments."""
     db.add(AvailabilityException(
         counselor_id=counselor_id, day=day, kind="closed", starts=starts, ends=ends, note=note,
+        source="desk",
     ))  # fmt: skip
     db.flush()  # the new offers made to the people below must already leave this time out
     return [

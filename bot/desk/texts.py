@@ -44,6 +44,9 @@ class Texts:
     def __call__(self, key: str, **values: object) -> str:
         return render(self._texts[key], values)
 
+    def has(self, key: str) -> bool:
+        return key in self._texts
+
 
 def language_name(code: str | None, lang: str) -> str:
     """The name of the language `code` in the language `lang` ("Portuguese", "portoghese")."""

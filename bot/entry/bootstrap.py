@@ -14,7 +14,7 @@ from bot.delivery.policy import DeliveryPolicy, RetryPolicy
 from bot.delivery.quiet_hours import QuietHours
 from bot.entry.failures import CommandFailed
 from bot.jobs.reminders import ReminderTimes
-from bot.network.importer import seed_demo_if_empty
+from bot.network.importer import has_network, seed_demo_if_empty
 from bot.settings import Settings
 from dialogs.loader import intake_flow
 from storage.crypto import Cipher, load_cipher
@@ -33,9 +33,9 @@ class App:
     delivery: DeliveryPolicy = field(default_factory=DeliveryPolicy)
 
 
-def open_database(settings: Settings, seed: bool = True) -> Engine:
+def open_database(settings: Settings, seed: bool = False) -> Engine:
     """The configured database, migrated to the latest schema, with its cipher (the same for
-    every column it encrypts), and with the demo network if empty."""
+    every column it encrypts); with `seed` (the demo), the demo network if it has none."""
     url = settings.resolved_database_url
     upgrade(url)
     engine = make_engine(url)
@@ -56,10 +56,22 @@ def require_secret_key(settings: Settings) -> None:
         raise CommandFailed(f"PERCORSO_SECRET_KEY is not set; make one with: {MAKE_A_KEY}")
 
 
-def build_app(settings: Settings, clock: Clock, understand: Understand | None = None) -> App:
+NO_NETWORK = (
+    "the database has no network yet: nobody can be offered a meeting until its sites, "
+    "counselors and services are imported with `percorso network import FILE` "
+    "(FILE shaped like bot/network/demo_network.yaml)"
+)
+
+
+def build_app(
+    settings: Settings, clock: Clock, understand: Understand | None = None, seed: bool = False
+) -> App:
     """Everything a command needs, on the clock its entry point gives (the wall clock, or a
-    fake one in tests)."""
-    engine = open_database(settings)
+    fake one in tests). Only the demo is `seed`ed with the demo network; any other process on
+    a database without one says how to import it, and runs."""
+    engine = open_database(settings, seed)
+    if not has_network(engine):
+        log.warning(NO_NETWORK)
     cipher = cipher_of(engine)
     reminders = ReminderTimes(tuple(settings.reminder_offsets_hours), settings.follow_up_hour)
     service = ConversationService(

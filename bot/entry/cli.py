@@ -76,7 +76,7 @@ def chat(
 ) -> None:
     """Chat with the bot on this terminal; end of input ends the chat."""
     settings = get_settings()
-    application = build_app(settings, wall_clock, load_nlp().parse)
+    application = build_app(settings, wall_clock, load_nlp().parse, seed=True)
     channel = ConsoleChannel(application.service, application.delivery, sys.stdout, jsonl,
                              prompt=sys.stdin.isatty())  # fmt: skip
     channel.run(user, sys.stdin, lang)

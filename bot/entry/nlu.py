@@ -49,5 +49,17 @@ def evaluate(
     typer.echo(run_eval(cache_dir))
 
 
+@nlu_app.command()
+def build(
+    cache_dir: Annotated[Path | None, typer.Option(help="Where built models are kept.")] = None,
+) -> None:
+    """Build every language's models into the cache now (the image does it at build time), so
+    that no process builds them on its first message."""
+    from nlp.build import default_cache_dir, ensure_built
+    from nlp.understanding import LANGUAGES
+
+    typer.echo(ensure_built(cache_dir or default_cache_dir(), LANGUAGES))
+
+
 if __name__ == "__main__":
     nlu_app()

@@ -17,7 +17,8 @@ from bot.contacts.whatsapp import WhatsAppContacts
 from bot.counselors.inbox import HandOverInbox
 from bot.delivery.dispatcher import Dispatcher, Sender
 from bot.delivery.hurry import Hurry, running
-from bot.desk import exports, impact
+from bot.desk import exports, impact, network
+from bot.desk.broadcasts import broadcasts_page
 from bot.desk.context import Desk
 from bot.desk.inbox import inbox_page
 from bot.desk.mount import mount_desk
@@ -49,7 +50,8 @@ def create_app(application: App) -> FastAPI:
         if settings.whatsapp_configured else None,
         delivery,
     ))  # fmt: skip
-    pages = [inbox_page(HandOverInbox(service, hurry)), impact.PAGE, exports.PAGE]
+    pages = [inbox_page(HandOverInbox(service, hurry)), impact.PAGE, exports.PAGE,
+             broadcasts_page(settings.whatsapp_templates), network.PAGE]  # fmt: skip
     mount_desk(web, desk_of(application), pages)
 
     @web.get("/healthz")

@@ -23,11 +23,12 @@ from bot.entry.failures import CommandFailed
 from bot.entry.senders import channel_senders
 from bot.jobs.broadcast import (
     BadSegment,
-    audience,
     languages,
+    missing_languages,
     parse_segment,
     progress,
     queue_broadcast,
+    reach,
 )
 from bot.jobs.triggers import TriggerRunner
 from bot.settings import get_settings
@@ -92,7 +93,8 @@ def worker() -> None:
 def broadcast(
     context: typer.Context,
     segment: Annotated[str | None, typer.Option(
-        help="Intake fields, e.g. municipality=Porto,lang=pt,track=training|work.")] = None,
+        help="Fields, e.g. municipality=Porto,lang=pt,track=training|work,target_group=young "
+             "(see docs/worker.md).")] = None,
     message_file: Annotated[Path | None, typer.Option(
         help="YAML with one text per language: {pt: ..., it: ...}.", exists=True,
         dir_okay=False)] = None,
@@ -115,9 +117,16 @@ def broadcast(
     when = at.replace(tzinfo=at.tzinfo or UTC).astimezone(UTC) if at else None
     engine = open_database(get_settings(), seed=False)
     with Session(engine) as db:
-        recipients = audience(db, wanted, texts)
+        reached = reach(db, wanted, wall_clock())
+    recipients = reached.recipients
     by_lang = ", ".join(f"{lang} {n}" for lang, n in sorted(languages(recipients).items()))
-    typer.echo(f"{len(recipients)} people will receive it ({by_lang or 'none'}).")
+    left_out = f"{reached.opted_out} opted out, {reached.unreachable} unreachable"
+    typer.echo(f"{len(recipients)} people will receive it ({by_lang or 'none'}); "
+               f"left out: {left_out}.")  # fmt: skip
+    missing = missing_languages(recipients, texts)
+    if missing:
+        raise CommandFailed(f"{message_file}: no text for {', '.join(missing)}; "
+                            "every language of the audience needs one")  # fmt: skip
     if not recipients:
         raise typer.Exit(1)
     if not yes:

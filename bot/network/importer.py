@@ -26,12 +26,19 @@ def import_network(engine: Engine, path: Path) -> dict[str, int]:
 
     The whole file is checked first: with any problem, nothing is written."""
     with unit_of_work(engine) as db:
-        data, problems = check_network(path.read_text(encoding="utf-8"), _known(db))
-        if problems:
-            raise NetworkFileInvalid(problems)
-        parts = {key: data.get(key) or [] for key in ("sites", "counselors", "services")}
-        repo.upsert_network(db, parts["sites"], parts["counselors"], parts["services"])
-        booking = import_booking(db, data)
+        return import_text(db, path.read_text(encoding="utf-8"))
+
+
+def import_text(db: Session, text: str) -> dict[str, int]:
+    """The network file `text` into the caller's transaction, checked first (NetworkFileInvalid);
+    a problem only the import itself finds (hours that overlap) raises ValueError, and the
+    caller's transaction, rolled back, writes nothing either."""
+    data, problems = check_network(text, _known(db))
+    if problems:
+        raise NetworkFileInvalid(problems)
+    parts = {key: data.get(key) or [] for key in ("sites", "counselors", "services")}
+    repo.upsert_network(db, parts["sites"], parts["counselors"], parts["services"])
+    booking = import_booking(db, data)
     return {key: len(rows) for key, rows in parts.items()} | booking
 
 
@@ -42,10 +49,15 @@ def _known(db: Session) -> Known:
     )
 
 
+def has_network(engine: Engine) -> bool:
+    """Whether any site was imported: without one, nobody can be offered a meeting."""
+    with unit_of_work(engine) as db:
+        return db.exec(select(Site.id).limit(1)).first() is not None
+
+
 def seed_demo_if_empty(engine: Engine) -> bool:
     """Load the demo network into a database that has no site yet."""
-    with unit_of_work(engine) as db:
-        if db.exec(select(Site.id).limit(1)).first() is not None:
-            return False
+    if has_network(engine):
+        return False
     import_network(engine, DEMO_NETWORK)
     return True

@@ -15,6 +15,10 @@ from dialogs.model import HandOverRequested
 
 @action("hand_over", navigates=True)
 def hand_over(turn: Turn, answer: Answer) -> None:
+    if not turn.session.consent_general:
+        # A hand-over keeps the person's words for a counselor: nothing is kept before consent.
+        say(turn, "handover.consent_first")
+        return ask(turn, turn.node)
     # Navigates: the question after the choice is asked only once the person is back.
     turn.ask_host(HandOverRequested(turn.session.node))
 

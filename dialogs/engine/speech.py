@@ -48,6 +48,7 @@ ENGINE_TEXTS = (
     "link.done",
     "link.invalid",
     "link.consent_first",
+    "handover.consent_first",
     "link.has_data",
 )
 

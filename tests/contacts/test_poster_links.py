@@ -12,6 +12,7 @@ from sqlalchemy import Engine
 
 from bot.contacts.source import take_start_code
 from bot.conversation.service import ConversationService, Inbound
+from bot.network.importer import DEMO_NETWORK
 from bot.settings import get_settings
 from dialogs.loader import intake_flow
 from storage.crypto import Cipher
@@ -31,6 +32,7 @@ def configured(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path
     monkeypatch.setenv("PERCORSO_TWILIO_FROM", "+351300000300")
     monkeypatch.setenv("PERCORSO_TELEGRAM_BOT_USERNAME", "percorso_bot")
     get_settings.cache_clear()
+    assert percorso("network", "import", str(DEMO_NETWORK)).exit_code == 0  # its porto site
     yield tmp_path
     get_settings.cache_clear()
 

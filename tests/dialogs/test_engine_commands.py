@@ -320,3 +320,14 @@ def test_starting_in_a_language_the_flow_lacks_asks_for_the_language() -> None:
 def test_yes_confirms_what_was_understood_of_the_experience() -> None:
     confirm = send(at("experience_text"), EXPERIENCE_UNDERSTOOD).session
     assert send(confirm, "yes").session.node == "mother_tongue"
+
+
+@pytest.mark.parametrize("word", ["talk to a person", "person"])
+def test_a_person_asked_for_before_consent_is_not_requested_and_the_notice_is_asked_again(
+    word: str,
+) -> None:
+    before_consent = started()
+    result = send(before_consent, word)
+    assert result.request is None
+    assert texts(result)[0] == text("handover.consent_first")
+    assert result.session.node == before_consent.node

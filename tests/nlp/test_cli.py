@@ -1,8 +1,11 @@
 import json
+from pathlib import Path
 
 from typer.testing import CliRunner
 
+import nlp
 from bot.entry.nlu import nlu_app
+from nlp.build import cache_key, default_cache_dir
 
 runner = CliRunner()
 
@@ -29,3 +32,12 @@ def test_parse_without_text_reads_one_message_per_line(pipeline):
 def test_parse_refuses_an_unknown_language():
     result = runner.invoke(nlu_app, ["parse", "--lang", "de", "hallo"])
     assert result.exit_code != 0
+
+
+def test_build_prints_the_directory_the_pipelines_load_from(pipeline):
+    result = runner.invoke(nlu_app, ["build"])
+    assert result.exit_code == 0, result.output
+    built = Path(result.output.strip())
+    assert built == default_cache_dir() / cache_key()
+    parts = {"language", "places", *nlp.LANGUAGES}
+    assert {p.stem for p in built.glob("*.pickle")} == parts

@@ -8,6 +8,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from bot.channels.telegram.menu import COMMANDS
+from bot.network.importer import seed_demo_if_empty
 from bot.settings import get_settings
 from storage.link_codes import code_hash
 from storage.models import LinkCode
@@ -29,6 +30,7 @@ def configured(
     }
     for name, value in environment.items():
         monkeypatch.setenv(name, value)
+    seed_demo_if_empty(engine)  # its counselors; no command seeds it but the demo chat
     get_settings.cache_clear()
     yield
     get_settings.cache_clear()

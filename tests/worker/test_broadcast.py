@@ -16,7 +16,7 @@ from bot.channels.telegram.sender import TelegramSender
 from bot.delivery.dispatcher import Dispatcher
 from bot.delivery.outbound import Outbound, Recipient
 from bot.delivery.policy import DeliveryPolicy
-from bot.jobs.broadcast import BadSegment, audience, parse_segment, progress, queue_broadcast
+from bot.jobs.broadcast import BadSegment, parse_segment, progress, queue_broadcast, reach
 from bot.settings import Settings
 from storage.db import unit_of_work
 from storage.models import Identity, Intake, Person
@@ -64,6 +64,10 @@ def test_a_segment_names_intake_fields_with_one_or_more_values() -> None:
     assert parse_segment("municipality=Porto, track=training|work") == {
         "municipality": ["Porto"], "track": ["training", "work"],
     }  # fmt: skip
+    assert parse_segment("target_group=young|over_40,stage=job,last_activity=7d,site=porto") == {
+        "target_group": ["young", "over_40"], "stage": ["job"], "last_activity": ["7d"],
+        "site": ["porto"],
+    }  # fmt: skip
     with pytest.raises(BadSegment):
         parse_segment("experience_text=cook")
     with pytest.raises(BadSegment):
@@ -93,7 +97,7 @@ def test_the_audience_is_the_segment_less_opted_out_and_unreachable_people(
         )
 
     with unit_of_work(engine) as db:
-        found = audience(db, PORTO_TRAINING, TEXTS)
+        found = reach(db, PORTO_TRAINING, clock()).recipients
 
     assert {r.person_id for r in found} == wanted | {moved}
     assert Counter(r.lang for r in found) == {"pt": 2, "it": 1}
@@ -106,7 +110,7 @@ def test_segment_values_match_as_people_wrote_them_whatever_the_case_and_accents
              for n, name in enumerate(["porto", "PORTO ", "Pórto", "Porto"])}  # fmt: skip
     person(engine, clock, "9", municipality="Portimão")
     with unit_of_work(engine) as db:
-        found = audience(db, {"municipality": ["porto"], "track": ["TRAINING"]}, TEXTS)
+        found = reach(db, {"municipality": ["porto"], "track": ["TRAINING"]}, clock()).recipients
     assert {r.person_id for r in found} == wrote
 
 
@@ -114,7 +118,7 @@ def test_an_erased_person_is_not_in_any_audience(engine: Engine, clock: FakeCloc
     erased = person(engine, clock, "1")
     with unit_of_work(engine) as db:
         db.get(Person, erased).erased_at = clock()
-        assert audience(db, PORTO_TRAINING, TEXTS) == []
+        assert reach(db, PORTO_TRAINING, clock()).recipients == []
 
 
 def chats(count: int) -> list[str]:

@@ -59,7 +59,7 @@ def test_the_count_is_shown_before_asking_and_no_means_nothing_is_queued(
 
     result = runner.invoke(app, args, input="n\n")
 
-    assert "3 people will receive it (pt 3)." in result.output
+    assert "3 people will receive it (pt 3); left out: 0 opted out" in result.output
     assert result.exit_code == 1 and broadcast_rows(engine) == 0
 
 
@@ -78,6 +78,21 @@ def test_a_confirmed_broadcast_is_queued_and_its_status_read(
 
     assert status.output.strip() == "pending=3 sent=0 failed=0 cancelled=0"
     assert runner.invoke(app, ["broadcast", "status", "999999"]).exit_code == 1
+
+
+def test_a_language_of_the_audience_without_a_text_is_named_and_nothing_is_queued(
+    engine: Engine, message_file: Path
+) -> None:
+    people_in(engine, "Porto", 2)
+    with unit_of_work(engine) as db:
+        db.exec(select(Intake)).first().lang = "fr"
+    args = ["broadcast", "--segment", "municipality=Porto", "--message-file", str(message_file),
+            "--yes"]  # fmt: skip
+
+    result = runner.invoke(app, args)
+
+    assert result.exit_code == 1 and "no text for fr" in str(result.exception or result.output)
+    assert broadcast_rows(engine) == 0
 
 
 def test_a_bad_segment_is_refused(message_file: Path) -> None:

@@ -92,7 +92,7 @@ def upgrade() -> None:
     )
     op.create_index(op.f("ix_record_view_account_id"), "record_view", ["account_id"])
     op.create_index(op.f("ix_record_view_person_id"), "record_view", ["person_id"])
-    install_guard(op.get_bind())
+    install_guard(op.get_bind(), ("record_view",))
     op.create_table(
         "path_stage",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -117,7 +117,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("path_stage")
-    lift_guard(op.get_bind())
+    lift_guard(op.get_bind(), ("record_view",))
     op.drop_table("record_view")
     op.drop_table("login_attempt")
     op.drop_table("staff_session")
