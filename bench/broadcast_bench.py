@@ -38,7 +38,7 @@ from bot.jobs.broadcast import progress, queue_broadcast
 from bot.settings import Settings
 from dialogs.loader import intake_flow
 from storage.crypto import Cipher
-from storage.db import make_engine, unit_of_work
+from storage.db import cipher_of, make_engine, unit_of_work, use_cipher
 from storage.migrate import upgrade
 from storage.models import Identity, Intake, Person
 from tests.fakes.telegram_server import TOKEN, Failure, FakeTelegram, running
@@ -72,11 +72,14 @@ class RateLimitedTelegram(FakeTelegram):
 
 
 def populate(engine: Any, people: int, now: datetime) -> None:
+    """The people, written at once (no ORM: the address's keyed hash is given here)."""
     persons = [{"id": str(uuid.uuid4()), "created_at": now} for _ in range(people)]
+    index = cipher_of(engine).address_index
     with unit_of_work(engine) as db:
         db.exec(insert(Person), params=persons)
         db.exec(insert(Identity), params=[
             {"person_id": p["id"], "channel": "telegram", "address": str(10_000_000 + n),
+             "address_index": index("telegram", str(10_000_000 + n)),
              "reachable": True, "opted_out": False, "created_at": now}
             for n, p in enumerate(persons)
         ])  # fmt: skip
@@ -97,6 +100,7 @@ def main() -> None:
     url = f"sqlite:///{workdir / 'bench.sqlite3'}"
     upgrade(url)
     engine = make_engine(url)
+    cipher = use_cipher(engine, Cipher.from_key(Fernet.generate_key().decode()))
     now = datetime.now(UTC)
     populate(engine, args.people, now)
     with unit_of_work(engine) as db:
@@ -106,7 +110,6 @@ def main() -> None:
     with running(fake):
         settings = Settings(telegram_token=TOKEN, telegram_api_url=fake.url, database_url=url,
                             quiet_hours="00:00-00:00")  # the bench runs any hour
-        cipher = Cipher.from_key(Fernet.generate_key().decode())
         service = ConversationService(engine, intake_flow(), cipher, "2026-11", None, wall_clock)
         application = App(settings, engine, cipher, service, delivery_policy(settings))
         worker = Worker(application.engine, application.service.clock, application.delivery,

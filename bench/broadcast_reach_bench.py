@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bot.jobs.broadcast import reach
 from bot.jobs.broadcast_cost import costs
 from storage.crypto import Cipher
-from storage.db import make_engine, unit_of_work, use_cipher
+from storage.db import cipher_of, make_engine, unit_of_work, use_cipher
 from storage.migrate import upgrade
 from storage.models import Identity, InboundSeen, Intake, Person
 
@@ -36,11 +36,13 @@ TEXTS = {"pt": "Feira de emprego no sábado às 10h.", "it": "Fiera del lavoro s
 
 def populate(engine: Any, people: int) -> None:
     persons = [{"id": str(uuid.uuid4()), "created_at": NOW} for _ in range(people)]
+    index = cipher_of(engine).address_index  # no ORM here: the keyed hash is given
     with unit_of_work(engine) as db:
         db.exec(insert(Person), params=persons)
         db.exec(insert(Identity), params=[
             {"person_id": p["id"], "channel": CHANNELS[n % 3], "address": f"+3519{n:08d}",
-             "reachable": True, "opted_out": n % 20 == 0, "created_at": NOW}
+             "address_index": index(CHANNELS[n % 3], f"+3519{n:08d}"), "reachable": True,
+             "opted_out": n % 20 == 0, "created_at": NOW}
             for n, p in enumerate(persons)
         ])  # fmt: skip
         db.exec(insert(Intake), params=[

@@ -359,24 +359,44 @@ def reply_delays(sents: list[Sent], log: dict[str, Any]) -> tuple[list[float], i
     return delays, missing
 
 
-def checks(database_url: str, sents: list[Sent], log: dict[str, Any]) -> dict[str, Any]:
+def chats(setup: Setup, work: Path) -> dict[int, int]:
+    """Telegram identity id -> chat id: the addresses are encrypted, read with the key."""
+    from sqlmodel import select
+
+    from bot.entry.bootstrap import open_database
+    from bot.settings import Settings
+    from storage.db import reading
+    from storage.models import Identity
+
+    settings = Settings(database_url=setup.database_url or "", secret_key=setup.secret_key,
+                        data_dir=work)  # fmt: skip
+    engine = open_database(settings)
+    with reading(engine) as db:
+        found = db.exec(select(Identity).where(Identity.channel == "telegram")).all()
+        identities = {identity.id: int(identity.address) for identity in found}
+    engine.dispose()
+    return identities
+
+
+def checks(setup: Setup, work: Path, sents: list[Sent], log: dict[str, Any]) -> dict[str, Any]:
     """From the database and the fake server's log, nothing assumed."""
-    engine = sa.create_engine(database_url)
+    chat_of = chats(setup, work)
+    engine = sa.create_engine(setup.database_url or "")
     with engine.connect() as db:
         inbound = (
             db.execute(sa.text("SELECT external_id FROM inbound WHERE channel = 'telegram'"))
             .scalars()
             .all()
         )
-        sent_rows = dict(
-            db.execute(
+        sent_rows = {
+            chat_of[identity]: n
+            for identity, n in db.execute(
                 sa.text(
-                    "SELECT CAST(i.address AS INTEGER), count(*) FROM outbox o JOIN identity i "
-                    "ON i.id = o.identity_id WHERE o.channel = 'telegram' AND o.status = 'sent' "
-                    "GROUP BY i.address"
+                    "SELECT identity_id, count(*) FROM outbox WHERE channel = 'telegram' "
+                    "AND status = 'sent' GROUP BY identity_id"
                 )
             ).all()
-        )
+        }
         pending = db.execute(
             sa.text("SELECT count(*) FROM outbox WHERE status = 'pending'")
         ).scalar_one()
@@ -473,7 +493,7 @@ async def run_setup(setup: Setup, args: argparse.Namespace, first_chat: int, api
     figures["configured_telegram_rate"] = TELEGRAM_RATE
     figures["server_429"] = log["refused"]
     if setup.database_url:
-        figures["checks"] = checks(setup.database_url, sents, log)
+        figures["checks"] = checks(setup, work, sents, log)
         figures["checks"]["rows_whose_lease_ran_out_while_sending"] = leases_lost(setup, work)
         figures["backlog_cancelled"] = cancel_backlog(setup.database_url)
     loop = await open_loop(setup, people[-1] + 1000, answers, OPEN_RATE, args.open_seconds)

@@ -44,7 +44,7 @@ from bot.jobs.scheduler import scheduler
 from bot.settings import Settings
 from dialogs.loader import intake_flow
 from storage.crypto import Cipher
-from storage.db import make_engine, unit_of_work
+from storage.db import cipher_of, make_engine, unit_of_work, use_cipher
 from storage.migrate import upgrade
 from storage.models import Identity, Outbox, Person
 
@@ -69,11 +69,13 @@ class Lateness:
 def people(engine: Any) -> list[tuple[str, int]]:
     now = datetime.now(UTC)
     persons = [{"id": str(uuid.uuid4()), "created_at": now} for _ in range(PEOPLE)]
+    index = cipher_of(engine).address_index  # no ORM here: the keyed hash is given
     with unit_of_work(engine) as db:
         db.exec(insert(Person), params=persons)
         db.exec(insert(Identity), params=[
-            {"person_id": p["id"], "channel": "telegram", "address": str(n), "reachable": True,
-             "opted_out": False, "created_at": now}
+            {"person_id": p["id"], "channel": "telegram", "address": str(n),
+             "address_index": index("telegram", str(n)), "reachable": True, "opted_out": False,
+             "created_at": now}
             for n, p in enumerate(persons)
         ])  # fmt: skip
         return [(i.person_id, i.id) for i in db.exec(select(Identity)).all()]
@@ -121,8 +123,8 @@ def main() -> None:
     url = f"sqlite:///{Path(tempfile.mkdtemp(prefix='percorso-bench-')) / 'bench.sqlite3'}"
     upgrade(url)
     engine = make_engine(url)
+    cipher = use_cipher(engine, Cipher.from_key(Fernet.generate_key().decode()))
     who = people(engine)
-    cipher = Cipher.from_key(Fernet.generate_key().decode())
     settings = Settings(database_url=url, quiet_hours="00:00-00:00")
     application = App(settings, engine, cipher,
                       ConversationService(engine, intake_flow(), cipher, "2026-11", None,

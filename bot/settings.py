@@ -49,6 +49,8 @@ class Settings(BaseSettings):
     # (reminder, follow_up, nudge, broadcast) and language; JSON in the env. See docs/whatsapp.md.
     whatsapp_templates: dict[str, dict[str, str]] = {}
     public_url: str = "http://localhost:8000"
+    # The bearer token Prometheus scrapes /metrics with; unset, /metrics answers 404.
+    metrics_token: SecretStr | None = None
 
     # Reminders, nudges and the agenda
     reminder_offsets_hours: list[float] = [24.0, 2.0]  # before the meeting; JSON in the env
@@ -62,7 +64,14 @@ class Settings(BaseSettings):
     outbox_lease_seconds: float = 300.0
     send_concurrency: int = 1  # sends at once per channel: raise it when a send takes > 30 ms
     rate_margin: float = 0.97  # the worker paces this much under a channel's limit
+    sent_payload_days: int = 30  # a message's body is emptied this long after it is sent
+    # The rate limits every process shares: Redis when set (redis://127.0.0.1:6379/0), else the
+    # PostgreSQL database; a process on SQLite keeps its own. See docs/worker.md.
+    redis_url: str = ""
 
+    # Retention: silent this long, a person is erased, told `retention_notice_days` before
+    retention_months: int = 24
+    retention_notice_days: int = 30
 
     # E-mail and hand-overs
     smtp_url: SecretStr | None = None  # smtp://user:pass@host:587 (STARTTLS if offered), smtps://

@@ -215,6 +215,14 @@ class ReminderDue:
 
 
 @dataclass(frozen=True)
+class ErasureDue:
+    """The person has been silent so long that their data is erased in `days` unless they
+    write (the retention job)."""
+
+    days: int
+
+
+@dataclass(frozen=True)
 class FollowUpDue:
     """The day after a meeting: how did it go, and what next."""
 
@@ -261,6 +269,29 @@ class HandOverClosed:
     """The hand-over ended (by the counselor, or the person's word for it): the bot is back."""
 
 
+@dataclass(frozen=True)
+class ConsentKept:
+    """A consent decision as MY DATA shows it: its scope, yes or no, the day, the notice."""
+
+    scope: Literal["general", "special"]
+    granted: bool
+    day: str
+    notice: str
+
+
+@dataclass(frozen=True)
+class RecordRead:
+    """The host's answer to RecordWanted: what the database keeps beyond the conversation's
+    answers, ready to show (meetings as (when, place) in the person's language, channels with
+    their addresses masked, the latest consent decision of each scope), and whether the whole
+    record went out as a file just before (Telegram)."""
+
+    meetings: tuple[tuple[str, str], ...] = ()
+    channels: tuple[str, ...] = ()
+    consents: tuple[ConsentKept, ...] = ()
+    file_sent: bool = False
+
+
 Input = (
     Start
     | Message
@@ -274,11 +305,13 @@ Input = (
     | NudgeDue
     | ReminderDue
     | FollowUpDue
+    | ErasureDue
     | LinkCodeIssued
     | IdentityLinked
     | HandOverOpened
     | HandOverDelayed
     | HandOverClosed
+    | RecordRead
 )
 
 
@@ -333,7 +366,15 @@ class HandOverRequested:
     node: str | None
 
 
-Request = SlotsWanted | SlotChosen | LinkCodeWanted | LinkCodeGiven | HandOverRequested
+@dataclass(frozen=True)
+class RecordWanted:
+    """The person asked what is kept about them (MY DATA): the host reads the whole record,
+    sends it as a file where the channel can carry one, and answers with RecordRead."""
+
+
+Request = (
+    SlotsWanted | SlotChosen | LinkCodeWanted | LinkCodeGiven | HandOverRequested | RecordWanted
+)
 
 
 # --- session ---------------------------------------------------------------------------------

@@ -9,6 +9,8 @@ from dialogs.model import Catalogue, Flow
 SUMMARY_TEXT_LIMIT = 60
 SHORT_TEXT_LIMIT = 24
 """Own words in an unlabelled (SMS) summary: enough to recognise them."""
+WHOLE_TEXT = 10_000
+"""Own words shown uncut (MY DATA, the desk's record): longer than any answer is allowed."""
 
 
 class _Blanks(dict):
@@ -26,12 +28,18 @@ def placeholders(template: str) -> set[str]:
 
 
 def summary_lines(
-    flow: Flow, catalogue: Catalogue, answers: Mapping[str, Any], labelled: bool = True
+    flow: Flow,
+    catalogue: Catalogue,
+    answers: Mapping[str, Any],
+    labelled: bool = True,
+    fields: tuple[str, ...] | None = None,
+    limit: int | None = None,
 ) -> list[str]:
-    """One line "Field: answer" (or just the answer, shorter) per answered summary field."""
+    """One line "Field: answer" (or just the answer, shorter) per answered field, by default
+    the summary's; own words are cut at `limit` (by default, the summary's length)."""
     lines = []
-    limit = SUMMARY_TEXT_LIMIT if labelled else SHORT_TEXT_LIMIT
-    for name in flow.summary_fields:
+    limit = limit or (SUMMARY_TEXT_LIMIT if labelled else SHORT_TEXT_LIMIT)
+    for name in fields or flow.summary_fields:
         if name not in answers:
             continue
         answer = describe(flow, catalogue, name, answers[name], limit)

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from storage.columns import UTCDateTime
+from storage.crypto import EncryptedText
 
 
 def _instant(nullable: bool = False) -> Any:
@@ -152,7 +153,7 @@ class Appointment(SQLModel, table=True):
     updated_at: datetime = _instant()
     cancelled_at: datetime | None = _instant(nullable=True)
     cancelled_by: str | None = None  # person | counselor
-    cancel_reason: str | None = None
+    cancel_reason: str | None = Field(default=None, sa_type=EncryptedText)  # free text
     attended: bool | None = None  # None: not recorded
     attendance_marked_at: datetime | None = _instant(nullable=True)
     confirmed_at: datetime | None = _instant(nullable=True)  # "I'll come", to a reminder

@@ -14,7 +14,10 @@ import os
 from pathlib import Path
 from typing import Any
 
+import sqlalchemy as sa
 from cryptography.fernet import Fernet, MultiFernet
+from sqlalchemy.engine import Dialect
+from sqlalchemy.sql import operators
 
 
 class Cipher:
@@ -57,6 +60,57 @@ class Cipher:
             raise RuntimeError("this cipher has no index key (storage.db.use_cipher gives one)")
         message = f"{channel}\x00{address}".encode()
         return hmac.new(self._index_key, message, hashlib.sha256).hexdigest()
+
+
+def dialect_cipher(dialect: Dialect) -> Cipher:
+    """The cipher storage.db.use_cipher gave the engine of `dialect`."""
+    cipher = getattr(dialect, "percorso_cipher", None)
+    if cipher is None:
+        raise RuntimeError("no cipher for this engine: call storage.db.use_cipher first")
+    return cipher
+
+
+class _Unsearchable(sa.types.TypeDecorator.Comparator[Any]):
+    """A Fernet token differs at every write: comparing the column with a value in SQL would
+    silently match nothing, and an order of tokens means nothing, so both raise (an address is
+    looked up by its keyed hash). IS [NOT] NULL works; so does a comparison with another
+    column, which SQLAlchemy itself makes to tell columns apart."""
+
+    def operate(self, op: Any, *other: Any, **kwargs: Any) -> Any:
+        with_column = all(isinstance(o, sa.ColumnElement) for o in other) and other
+        if op not in (operators.is_, operators.is_not) and not with_column:
+            raise TypeError("an encrypted column cannot be compared or sorted in SQL")
+        return super().operate(op, *other, **kwargs)
+
+
+class EncryptedText(sa.TypeDecorator[str]):
+    """Text kept as a Fernet token of the engine's cipher: the one way a column is encrypted.
+    Its Python value is the plain text; `percorso keys rotate` re-encrypts it (storage.rotation
+    lists every such column)."""
+
+    impl = sa.Text
+    cache_ok = True
+    comparator_factory = _Unsearchable
+
+    def process_bind_param(self, value: str | None, dialect: Dialect) -> str | None:
+        return None if value is None else dialect_cipher(dialect).encrypt_text(value)
+
+    def process_result_value(self, value: str | None, dialect: Dialect) -> str | None:
+        return None if value is None else dialect_cipher(dialect).decrypt_text(value)
+
+
+class EncryptedJSON(sa.TypeDecorator[Any]):
+    """A JSON value kept as a Fernet token (EncryptedText's twin for structured values)."""
+
+    impl = sa.Text
+    cache_ok = True
+    comparator_factory = _Unsearchable
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> str | None:
+        return None if value is None else dialect_cipher(dialect).encrypt_json(value)
+
+    def process_result_value(self, value: str | None, dialect: Dialect) -> Any:
+        return None if value is None else dialect_cipher(dialect).decrypt_json(value)
 
 
 def load_cipher(key: str | None, key_file: Path) -> Cipher:

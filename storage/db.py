@@ -10,7 +10,7 @@ from sqlalchemy.engine import URL, Dialect, make_url
 from sqlmodel import Session
 
 import storage.tables  # noqa: F401  (every table known before an engine is used)
-from storage.crypto import Cipher
+from storage.crypto import Cipher, dialect_cipher
 from storage.keyring import index_key
 from storage.models import Identity, Person
 
@@ -70,11 +70,7 @@ def use_cipher(engine: Engine, cipher: Cipher) -> Cipher:
 
 
 def cipher_of(bind: Engine | Connection | Dialect) -> Cipher:
-    dialect = bind if isinstance(bind, Dialect) else bind.dialect
-    cipher = getattr(dialect, "percorso_cipher", None)
-    if cipher is None:
-        raise RuntimeError("no cipher for this engine: call storage.db.use_cipher first")
-    return cipher
+    return dialect_cipher(bind if isinstance(bind, Dialect) else bind.dialect)
 
 
 def scrub(engine: Engine, tables: Collection[str]) -> None:

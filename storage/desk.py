@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from storage.columns import UTCDateTime
+from storage.crypto import EncryptedText
 
 ROLES = ("counselor", "coordinator", "admin")
 STAGES = (
@@ -97,7 +98,7 @@ class PathStage(SQLModel, table=True):
     account_id: int = Field(foreign_key="staff_account.id")
     stage: str
     outcome: str
-    note: str | None = Field(default=None, sa_type=sa.Text)
+    note: str | None = Field(default=None, sa_type=EncryptedText)
     recorded_at: datetime = _instant()
 
 

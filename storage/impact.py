@@ -251,7 +251,7 @@ def site_codes(session: Session) -> list[str]:
 
 def municipalities(session: Session) -> list[str]:
     """Every municipality people gave, as they wrote it; grouping folds case and accents."""
-    return [m for m in session.exec(select(Intake.municipality).distinct()).all() if m]
+    return sorted({m for m in session.exec(select(Intake.municipality)).all() if m})
 
 
 def _aware(moment: datetime | None) -> datetime | None:

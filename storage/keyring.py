@@ -5,6 +5,7 @@ rotation re-encrypts it like any other token, so the hashes never change."""
 import os
 
 import sqlalchemy as sa
+from cryptography.fernet import InvalidToken
 from sqlalchemy import Connection
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Field, SQLModel
@@ -33,4 +34,14 @@ def index_key(connection: Connection, cipher: Cipher) -> bytes:
         insert = dialect.insert(table).values(name=INDEX, secret=fresh)
         connection.execute(insert.on_conflict_do_nothing())
         token = connection.execute(select).scalar_one()
-    return bytes.fromhex(cipher.decrypt_text(token))
+    try:
+        return bytes.fromhex(cipher.decrypt_text(token))
+    except InvalidToken:
+        raise WrongKey(
+            "the secret key does not open this database: set PERCORSO_SECRET_KEY to the key it "
+            "was made with (or to the new key and the old one, comma-separated, while rotating)"
+        ) from None
+
+
+class WrongKey(Exception):
+    """The configured key is not the one this database's data was encrypted with."""

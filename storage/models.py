@@ -8,9 +8,12 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy import Connection, event
+from sqlalchemy.orm import Mapper
 from sqlmodel import Field, SQLModel
 
 from storage.columns import UTCDateTime
+from storage.crypto import EncryptedJSON, EncryptedText, dialect_cipher
 
 
 def _time(nullable: bool = False) -> Any:
@@ -19,6 +22,10 @@ def _time(nullable: bool = False) -> Any:
 
 def _json_list() -> Any:
     return Field(default_factory=list, sa_type=sa.JSON, nullable=False)
+
+
+def _encrypted() -> Any:
+    return Field(default=None, sa_type=EncryptedText)
 
 
 def _person_fk(nullable: bool = False, ondelete: str = "CASCADE") -> Any:
@@ -33,22 +40,33 @@ class Person(SQLModel, table=True):
     id: str = Field(default_factory=lambda: str(uuid.uuid4()), primary_key=True)
     created_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
     lang: str | None = None
-    first_name: str | None = None  # asked before the first booking, for the counselor
+    first_name: str | None = _encrypted()  # asked before the first booking, for the counselor
     source: str | None = None  # how they came: a deep-link payload, a campaign, a site code
     erased_at: datetime | None = _time(nullable=True)
 
 
 class Identity(SQLModel, table=True):
+    """A channel address of a person, encrypted; it is found by its keyed hash (`address_index`,
+    Cipher.address_index of channel and address), which is set whenever the address is."""
+
     __tablename__ = "identity"
-    __table_args__ = (sa.UniqueConstraint("channel", "address"),)
 
     id: int | None = Field(default=None, primary_key=True)
     person_id: str = _person_fk()
     channel: str  # console | telegram | sms
-    address: str  # Telegram chat id, E.164 number, console user
+    address: str = Field(sa_type=EncryptedText, nullable=False)  # chat id, E.164 number...
+    address_index: str = Field(default=None, unique=True, nullable=False)
     reachable: bool = True
     opted_out: bool = False
     created_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+
+
+@event.listens_for(Identity, "before_insert")
+@event.listens_for(Identity, "before_update")
+def _index_address(_mapper: Mapper[Identity], connection: Connection, identity: Identity) -> None:
+    identity.address_index = dialect_cipher(connection.dialect).address_index(
+        identity.channel, identity.address
+    )
 
 
 class Consent(SQLModel, table=True):
@@ -102,12 +120,12 @@ class Intake(SQLModel, table=True):
     lang: str
     started_at: datetime = _time()
     completed_at: datetime | None = _time(nullable=True)
-    municipality: str | None = None
+    municipality: str | None = _encrypted()  # as the person named it
     age_band: str | None = None
     unemployed_since: str | None = None  # band code
     benefits: str | None = None
     isced: int | None = None
-    experience_text: str | None = Field(default=None, sa_type=sa.Text)
+    experience_text: str | None = _encrypted()
     occupations: list[dict[str, str]] = _json_list()  # [{uri, label}], ESCO
     skills: list[dict[str, str]] = _json_list()  # [{uri, label}], ESCO
     languages: list[dict[str, str]] = _json_list()  # [{code, level}], CEFR level
@@ -166,12 +184,13 @@ class Outbox(SQLModel, table=True):
     identity_id: int = Field(foreign_key="identity.id", ondelete="CASCADE", index=True)
     channel: str
     kind: str  # reply | notification | reminder | nudge | broadcast
-    payload: dict[str, Any] = Field(sa_type=sa.JSON, nullable=False)  # {"text", "choices", ...}
+    # {"text", "choices", ...}; emptied some time after it is sent (bot.jobs.purge)
+    payload: dict[str, Any] = Field(sa_type=EncryptedJSON, nullable=False)
     priority: int  # lower is sent first
     not_before: datetime = _time()
     status: str = "pending"  # pending | sent | failed | cancelled
     attempts: int = 0
-    last_error: str | None = None
+    last_error: str | None = None  # our words and the provider's code, never its text
     created_at: datetime = _time()
     sent_at: datetime | None = _time(nullable=True)
     external_id: str | None = None  # the provider's message id
@@ -179,6 +198,8 @@ class Outbox(SQLModel, table=True):
     error_code: str | None = None  # the provider's error code with a failed delivery
     delivery_updated_at: datetime | None = _time(nullable=True)
     reference: str | None = Field(default=None, index=True)  # e.g. "appointment:12"
+    purged_at: datetime | None = _time(nullable=True)  # when its payload was emptied
+    request_id: str | None = None  # of the request that wrote it, for the sender's logs
 
 
 class OutboxMention(SQLModel, table=True):
@@ -265,7 +286,7 @@ class LinkCode(SQLModel, table=True):
     )
     person_id: str | None = _person_fk(nullable=True)
     channel: str | None = None  # for identity links: the channel and address to be confirmed
-    address: str | None = None
+    address: str | None = _encrypted()
     created_at: datetime = _time()
     expires_at: datetime = _time()
     used_at: datetime | None = _time(nullable=True)

@@ -39,6 +39,7 @@ class NewRow:
     payload: dict[str, Any]
     not_before: datetime
     reference: str | None = None
+    request_id: str | None = None
 
 
 def add(db: Session, row: NewRow, now: datetime, mentions: Iterable[str] = ()) -> Outbox:
@@ -177,3 +178,18 @@ def retry_failed(db: Session, now: datetime, row_id: int | None = None) -> int:
         statement = statement.where(Outbox.id == row_id)
     result = db.exec(statement.values(status="pending", not_before=now, attempts=0))
     return result.rowcount
+
+
+def purge_payloads(db: Session, ended_before: datetime, now: datetime, limit: int) -> int:
+    """Empty the payload of up to `limit` rows that ended - sent, failed or
+    cancelled - before `ended_before`: what was said is kept no longer than it serves."""
+    ended = func.coalesce(Outbox.sent_at, Outbox.created_at)
+    ids = db.exec(
+        select(Outbox.id)
+        .where(col(Outbox.purged_at).is_(None), Outbox.status != "pending", ended < ended_before)
+        .limit(limit)
+    ).all()
+    if ids:
+        db.exec(update(Outbox).where(col(Outbox.id).in_(ids))
+                .values(payload={}, purged_at=now))  # fmt: skip
+    return len(ids)

@@ -4,7 +4,7 @@ from collections.abc import Collection, Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, update
+from sqlalchemy import ColumnElement, delete, func, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, col, select
@@ -87,9 +87,14 @@ def move_inbound(session: Session, from_person: str, to_person: str) -> None:
 
 
 def find_identity(session: Session, channel: str, address: str) -> Identity | None:
-    return session.exec(
-        select(Identity).where(Identity.channel == channel, Identity.address == address)
-    ).first()
+    return session.exec(select(Identity).where(is_address(session, channel, address))).first()
+
+
+def is_address(session: Session, channel: str, address: str) -> ColumnElement[bool]:
+    """The condition that finds (channel, address): by its keyed hash, the address being
+    encrypted (Identity)."""
+    index = cipher_of(session.get_bind()).address_index(channel, address)
+    return col(Identity.address_index) == index
 
 
 def latest_identity(session: Session, person_id: str) -> Identity | None:
@@ -142,11 +147,13 @@ def person_zone(session: Session, person_id: str) -> str | None:
         .order_by(Appointment.id.desc())
     ).first()
     if site_zone is None:
+        # The municipality is encrypted: it is read, then looked for among the sites.
+        municipality = session.exec(
+            select(Intake.municipality).where(Intake.person_id == person_id)
+            .order_by(col(Intake.id).desc())
+        ).first()  # fmt: skip
         site_zone = session.exec(
-            select(Site.timezone)
-            .join(Intake, Intake.municipality == Site.municipality)
-            .where(Intake.person_id == person_id)
-            .order_by(Intake.id.desc())
+            select(Site.timezone).where(Site.municipality == municipality)
         ).first()
     return site_zone
 
@@ -327,12 +334,10 @@ def _blank_for(session: Session, speaking: Identity | None, now: datetime) -> Pe
 
 
 def _forget_identities(session: Session, person_id: str, speaking: Identity | None) -> None:
-    cipher = cipher_of(session.get_bind())
     identities = session.exec(select(Identity).where(Identity.person_id == person_id)).all()
     for identity in identities:
         if identity.opted_out:
-            session.merge(OptOut(address_index=cipher.address_index(identity.channel,
-                                                                    identity.address)))
+            session.merge(OptOut(address_index=identity.address_index))
         if speaking is None or identity.id != speaking.id:
             session.delete(identity)
     session.flush()

@@ -28,6 +28,14 @@ ENCRYPTED = (
     Encrypted("intake_special", "intake_id", "payload"),
     Encrypted("hand_over_message", "id", "text"),
     Encrypted("staff_account", "id", "totp_secret"),
+    Encrypted("person", "id", "first_name"),
+    Encrypted("identity", "id", "address"),
+    Encrypted("intake", "id", "municipality"),
+    Encrypted("intake", "id", "experience_text"),
+    Encrypted("outbox", "id", "payload"),
+    Encrypted("link_code", "id", "address"),
+    Encrypted("appointment", "id", "cancel_reason"),
+    Encrypted("path_stage", "id", "note"),
 )
 """Every column of tokens; a new encrypted column is added here."""
 

@@ -4,6 +4,14 @@ once this is imported. A new table module is added here."""
 
 from sqlmodel import SQLModel
 
-from storage import booking, broadcasts, desk, handovers, keyring, models  # noqa: F401
+from storage import (  # noqa: F401
+    booking,
+    broadcasts,
+    desk,
+    handovers,
+    keyring,
+    models,
+    rate_limits,
+)
 
 metadata = SQLModel.metadata

@@ -12,6 +12,7 @@ from bot.contacts.membership import MembershipChanged, record_membership
 from bot.contacts.source import remember_source
 from bot.conversation.service import ConversationService, Inbound, Screen
 from bot.counselors.chat import CounselorChat
+from storage import repositories as repo
 from storage.db import reading
 from storage.models import Identity, Outbox
 
@@ -33,14 +34,12 @@ class TelegramContacts:
     def keyboard_in_view(self, chat: str) -> str | None:
         """The provider's id of the last message sent to the chat, if it carries buttons."""
         with reading(self.service.engine) as db:
+            identity = repo.find_identity(db, CHANNEL, chat)
+            if identity is None:
+                return None
             last = db.exec(
                 select(Outbox)
-                .join(Identity, Identity.id == Outbox.identity_id)
-                .where(
-                    Identity.channel == CHANNEL,
-                    Identity.address == chat,
-                    Outbox.status == "sent",
-                )
+                .where(Outbox.identity_id == identity.id, Outbox.status == "sent")
                 .order_by(Outbox.sent_at.desc(), Outbox.id.desc())
                 .limit(1)
             ).first()

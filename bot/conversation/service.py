@@ -26,10 +26,12 @@ from bot.booking.answers import (
 )
 from bot.clock import Clock
 from bot.conversation.intake_record import intake_from
+from bot.conversation.my_data import read_record
 from bot.counselors import handovers
 from bot.counselors.handovers import HandOverRules, Routed
 from bot.delivery.outbound import Choice, Kind, Outbound, queue, written
 from bot.jobs.reminders import ReminderTimes
+from bot.metrics import INBOUND, STEP_SECONDS
 from dialogs import engine as dialog
 from dialogs.model import (
     CancellationExplained,
@@ -54,6 +56,7 @@ from dialogs.model import (
     MediaReceived,
     Message,
     MessageCreated,
+    RecordWanted,
     ReminderAnswered,
     Request,
     SlotChosen,
@@ -176,6 +179,7 @@ class ConversationService:
             ):
                 log.info("inbound %s/%s seen before", inbound.channel, inbound.external_id)
                 return Handled(True, identity.person_id, identity.id)
+            INBOUND.labels(inbound.channel).inc()
             given = screen(db, identity, inbound, now) if screen else inbound
             if given is not None:
                 self._step(db, identity, given, now, ahead)
@@ -228,7 +232,8 @@ class ConversationService:
             lang, tz = self._lang_and_zone(
                 db, identity.person_id, self._session(db, identity.person_id)
             )
-        return _Understood(text, lang, tz, self.understand(text, lang, tz, now))
+        with STEP_SECONDS.labels("understanding").time():
+            return _Understood(text, lang, tz, self.understand(text, lang, tz, now))
 
     def _lang_and_zone(
         self, db: DbSession, person_id: str, session: DialogState
@@ -279,7 +284,8 @@ class ConversationService:
             self._save(context)
 
     def _apply(self, context: _Context, given: Input, facts: dict[str, str]) -> Step:
-        step = dialog.step(self.flow, context.session, given, context.now, facts)
+        with STEP_SECONDS.labels("dialog").time():
+            step = dialog.step(self.flow, context.session, given, context.now, facts)
         context.session = step.session
         for event in step.events:
             _HANDLERS[type(event)](self, context, event)
@@ -308,7 +314,8 @@ class ConversationService:
             if ahead is not None and (ahead.text, ahead.lang, ahead.tz) == (text, lang, tz):
                 understanding = ahead.understanding
             else:
-                understanding = self.understand(text, lang, tz, now)
+                with STEP_SECONDS.labels("understanding").time():
+                    understanding = self.understand(text, lang, tz, now)
         return Message(text, understanding)
 
     def _save(self, context: _Context) -> None:
@@ -419,6 +426,11 @@ class ConversationService:
         context.linked_to = person_id
         return IdentityLinked(True)
 
+    def _record_wanted(self, context: _Context, request: RecordWanted) -> Input:
+        lang = context.session.lang or self.flow.default_lang
+        return read_record(context.db, self.cipher, context.identity, lang, context.now,
+                           context.kind)  # fmt: skip
+
     def _reminder_answered(self, context: _Context, event: ReminderAnswered) -> None:
         record_reminder_answer(context.db, event, context.now)
 
@@ -472,4 +484,5 @@ _ANSWERS: dict[type[Request], Callable[[ConversationService, _Context, Request],
     LinkCodeWanted: ConversationService._link_code_wanted,
     LinkCodeGiven: ConversationService._link_code_given,
     HandOverRequested: ConversationService._hand_over_requested,
+    RecordWanted: ConversationService._record_wanted,
 }

@@ -26,8 +26,10 @@ from bot.clock import Clock
 from bot.delivery.outbound import Letter, Outbound, Recipient, Trigger, letter_of
 from bot.delivery.policy import DeliveryPolicy
 from bot.delivery.quiet_hours import PersonZones, QuietDefer
-from bot.delivery.ratelimit import TokenBucket
+from bot.delivery.ratelimit import Bucket
 from bot.delivery.refusals import Dropped, Pause, PermanentFailure, RetryLater
+from bot.logs import bound_row
+from bot.metrics import OUTBOUND, SEND_FAILURES
 from storage import outbox
 from storage.models import Identity, Outbox
 
@@ -54,7 +56,7 @@ class Dispatcher:
         clock: Clock,
         policy: DeliveryPolicy | None = None,
         *,
-        pacers: dict[str, TokenBucket] | None = None,
+        pacers: dict[str, Bucket] | None = None,
         concurrency: int = 1,
     ) -> None:
         """`pacers` make a worker wait for its own pace between sends; a process answering
@@ -124,6 +126,10 @@ class Dispatcher:
         return sent
 
     def _deliver(self, row: Outbox, identity: Identity) -> int:
+        with bound_row(row.id, row.request_id):
+            return self._deliver_now(row, identity)
+
+    def _deliver_now(self, row: Outbox, identity: Identity) -> int:
         letter = letter_of(row)
         if _silenced(identity, letter):
             reason = "opted out" if identity.opted_out else "unreachable"
@@ -146,20 +152,26 @@ class Dispatcher:
         try:
             external_id = self.senders[row.channel](recipient, letter)
         except Pause as pause:
+            SEND_FAILURES.labels(row.channel, "rate_limited").inc()
             self._pause(row, pause)
             return 0
         except RetryLater as failure:
+            SEND_FAILURES.labels(row.channel, "temporary").inc()
             self._retry(row, failure)
             return 0
         except PermanentFailure as refusal:
+            SEND_FAILURES.labels(row.channel, _permanent_reason(refusal)).inc()
             log.warning("outbox %s failed for good: %s", row.id, refusal)
             self._end(row, status="failed", attempts=row.attempts + 1, last_error=str(refusal))
             self._mark(identity, refusal)
             return 0
         except Dropped as reason:
+            SEND_FAILURES.labels(row.channel, "dropped").inc()
             log.info("outbox %s dropped: %s", row.id, reason)
             self._end(row, status="cancelled", last_error=str(reason))
             return 0
+        if isinstance(letter, Outbound):
+            OUTBOUND.labels(row.channel).inc()
         self._end(
             row,
             status="sent",
@@ -221,3 +233,9 @@ def _silenced(identity: Identity, letter: Letter) -> bool:
     if isinstance(letter, Trigger) or letter.opt_out_notice:
         return False
     return identity.opted_out or not identity.reachable
+
+
+def _permanent_reason(refusal: PermanentFailure) -> str:
+    if refusal.opted_out:
+        return "opted_out"
+    return "unreachable" if refusal.unreachable else "permanent"

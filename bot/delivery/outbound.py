@@ -11,13 +11,14 @@ The row's JSON keeps the keys the export and the tests read ("text", "choices", 
 """
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from types import EllipsisType
 from typing import Any, Literal
 
 from sqlmodel import Session
 
+from bot.logs import request_id
 from storage import outbox
 from storage.models import Identity, Outbox
 
@@ -48,6 +49,14 @@ class CalendarInvite:
 
 
 @dataclass(frozen=True)
+class Document:
+    """A file sent with the message (MY DATA's JSON copy): its name and its text."""
+
+    name: str
+    content: str
+
+
+@dataclass(frozen=True)
 class Outbound:
     text: str
     kind: Kind = "reply"
@@ -58,6 +67,7 @@ class Outbound:
     sms_text: str | None = None  # a shorter variant for SMS
     expires_at: datetime | None = None  # not worth sending from then on (a reminder)
     invite: CalendarInvite | None = None
+    document: Document | None = None  # only channels that carry files get one (FILE_CHANNELS)
     opt_out_notice: bool = False  # confirms an opt-out: sent even to an opted-out number
     appointment_id: int | None = None  # what a counselor's notice is about
     notification: str | None = None  # booked, moved, cancelled
@@ -145,7 +155,7 @@ def letter_of(row: Outbox) -> Letter:
             superseded_at=datetime.fromisoformat(superseded) if superseded else None,
             number=payload.get("number"),
         )
-    expires, ics = payload.get("expires_at"), payload.get("ics")
+    expires, ics, document = payload.get("expires_at"), payload.get("ics"), payload.get("document")
     return Outbound(
         text=payload["text"],
         kind=row.kind,  # type: ignore[arg-type]
@@ -156,6 +166,7 @@ def letter_of(row: Outbox) -> Letter:
         sms_text=payload.get("sms_text"),
         expires_at=datetime.fromisoformat(expires) if expires else None,
         invite=CalendarInvite(ics, payload.get("ics_method", "REQUEST")) if ics else None,
+        document=Document(document["name"], document["content"]) if document else None,
         opt_out_notice=bool(payload.get("opt_out_notice")),
         appointment_id=payload.get("appointment_id"),
         notification=payload.get("notification"),
@@ -182,6 +193,7 @@ def _new_row(
         payload=_payload(letter),
         not_before=not_before or now,
         reference=reference,
+        request_id=request_id(),
     )
 
 
@@ -204,6 +216,7 @@ def _payload(letter: Letter) -> dict[str, Any]:
         "expires_at": letter.expires_at and letter.expires_at.isoformat(),
         "ics": letter.invite and letter.invite.ics,
         "ics_method": letter.invite and letter.invite.method,
+        "document": letter.document and asdict(letter.document),
         "opt_out_notice": letter.opt_out_notice or None,
         "appointment_id": letter.appointment_id,
         "notification": letter.notification,

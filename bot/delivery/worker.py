@@ -16,7 +16,7 @@ from sqlalchemy import Engine
 from bot.clock import Clock, monotonic_seconds
 from bot.delivery.dispatcher import Dispatcher, Sender
 from bot.delivery.policy import DeliveryPolicy
-from bot.delivery.ratelimit import TokenBucket
+from bot.delivery.ratelimit import Limits
 from bot.settings import Settings
 from storage import outbox
 
@@ -91,8 +91,10 @@ class Worker:
     ) -> None:
         self.channels = found
         self.loops = []
+        # Every worker paces itself with the same bucket: two workers send at the rate, not twice.
+        limits = Limits.of(settings, engine, monotonic_seconds)
         for channel in found:
-            pacers = ({channel.name: TokenBucket(channel.rate, 1.0, monotonic_seconds)}
+            pacers = ({channel.name: limits.bucket(f"{channel.name}:pace", channel.rate)}
                       if channel.rate else {})  # fmt: skip
             dispatcher = Dispatcher(
                 engine, {channel.name: channel.sender}, clock, policy,

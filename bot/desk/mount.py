@@ -16,6 +16,7 @@ from fastapi.staticfiles import StaticFiles
 from bot.desk import absence, agenda, login, record
 from bot.desk.auth import CsrfRefused, LoggedOut
 from bot.desk.context import Desk, NavEntry
+from bot.desk.headers import DeskHeaders
 from bot.desk.pages import page
 
 STATIC_DIR = Path(__file__).parent / "static"
@@ -44,6 +45,7 @@ def mount_desk(web: FastAPI, desk: Desk, pages: Sequence[DeskPage] = ()) -> None
     for extra in pages:
         web.include_router(extra.router)
     web.mount("/desk/static", StaticFiles(directory=STATIC_DIR), name="desk-static")
+    web.add_middleware(DeskHeaders, always_tls=desk.secure_cookies)  # PUBLIC_URL is https
     web.add_exception_handler(LoggedOut, _to_login)
     web.add_exception_handler(CsrfRefused, _refused)
     web.add_exception_handler(record.NotYours, _not_found)

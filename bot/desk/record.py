@@ -24,7 +24,7 @@ from bot.desk.context import Desk, DeskContext
 from bot.desk.pages import page
 from bot.desk.texts import Texts, language_name
 from dialogs.loader import intake_flow
-from dialogs.render import describe
+from dialogs.render import WHOLE_TEXT, describe
 from storage import agenda as records
 from storage.audit import record_view
 from storage.booking import Appointment
@@ -39,7 +39,6 @@ INTAKE_FIELDS = (
 SPECIAL_FIELDS = ("disability", "justice", "target_groups")
 NOTICES = {"attendance_saved", "attendance_refused", "stage_saved", "stage_refused"}
 NOTE_LIMIT = 280
-WHOLE_TEXT = 10_000
 
 router = APIRouter()
 

@@ -14,6 +14,7 @@ from bot.delivery.policy import DeliveryPolicy, RetryPolicy
 from bot.delivery.quiet_hours import QuietHours
 from bot.entry.failures import CommandFailed
 from bot.jobs.reminders import ReminderTimes
+from bot.metrics import time_statements
 from bot.network.importer import has_network, seed_demo_if_empty
 from bot.settings import Settings
 from dialogs.loader import intake_flow
@@ -33,20 +34,29 @@ class App:
     delivery: DeliveryPolicy = field(default_factory=DeliveryPolicy)
 
 
+MAKE_A_KEY = ('python -c "from cryptography.fernet import Fernet; '
+              'print(Fernet.generate_key().decode())"')
+
+
 def open_database(settings: Settings, seed: bool = False) -> Engine:
     """The configured database, migrated to the latest schema, with its cipher (the same for
     every column it encrypts); with `seed` (the demo), the demo network if it has none."""
+    if not seed and settings.secret_key is None and not settings.demo_key_file.exists():
+        # Without a key, a command on a new database would make one up and lock the real key out
+        # of it: only the demo makes its own.
+        raise CommandFailed(
+            f"PERCORSO_SECRET_KEY is not set and there is no demo key ({settings.demo_key_file}, "
+            f"made by `make demo`); make a key with: {MAKE_A_KEY}"
+        )
     url = settings.resolved_database_url
-    upgrade(url)
+    cipher = load_cipher(settings.secret_key_value, settings.demo_key_file)
+    upgrade(url, cipher)
     engine = make_engine(url)
-    use_cipher(engine, load_cipher(settings.secret_key_value, settings.demo_key_file))
+    time_statements(engine)
+    use_cipher(engine, cipher)
     if seed and seed_demo_if_empty(engine):
         log.info("seeded the demo network")
     return engine
-
-
-MAKE_A_KEY = ('python -c "from cryptography.fernet import Fernet; '
-              'print(Fernet.generate_key().decode())"')
 
 
 def require_secret_key(settings: Settings) -> None:

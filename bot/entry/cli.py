@@ -24,6 +24,7 @@ from bot.entry.report import register as register_report
 from bot.entry.staff import register as register_staff
 from bot.entry.telegram import register as register_telegram
 from bot.entry.worker import register as register_worker
+from bot.logs import configure as configure_logs
 from bot.network.importer import NetworkFileInvalid, import_network
 from bot.settings import get_settings
 from dialogs import segments
@@ -94,8 +95,10 @@ def serve(
 
     settings = get_settings()
     require_secret_key(settings)
+    configure_logs()
     application = build_app(settings, wall_clock, load_nlp().parse)
-    uvicorn.run(create_app(application), host=host, port=port)
+    # log_config=None: uvicorn's loggers go through bot.logs, as JSON, like everything else
+    uvicorn.run(create_app(application), host=host, port=port, log_config=None)
 
 
 @export_app.command("intakes")

@@ -5,7 +5,7 @@ from functools import partial
 from sqlalchemy import Engine
 
 from bot.channels.email.sender import EmailSender, SmtpServer
-from bot.channels.telegram.limits import ChatLimits
+from bot.channels.telegram.limits import telegram_limits
 from bot.channels.telegram.runtime import make_bot
 from bot.channels.telegram.sender import TelegramSender
 from bot.channels.twilio.sender import TwilioSender
@@ -13,14 +13,13 @@ from bot.channels.twilio.whatsapp_sender import WhatsAppSender
 from bot.clock import Clock, monotonic_seconds
 from bot.contacts.whatsapp_window import WindowedSender
 from bot.delivery.dispatcher import Sender
+from bot.delivery.ratelimit import Limits
 from bot.settings import Settings
 from dialogs.loader import intake_flow
 
 
-def telegram_sender(settings: Settings) -> TelegramSender:
-    limits = ChatLimits(settings.telegram_rate_overall, settings.telegram_rate_per_chat,
-                        monotonic_seconds)  # fmt: skip
-    return TelegramSender(partial(make_bot, settings), limits)
+def telegram_sender(settings: Settings, limits: Limits) -> TelegramSender:
+    return TelegramSender(partial(make_bot, settings), telegram_limits(settings, limits))
 
 
 def whatsapp_sender(
@@ -31,7 +30,9 @@ def whatsapp_sender(
     others = tuple(channel for channel, configured in (
         ("telegram", settings.telegram_token is not None), ("sms", settings.sms_configured),
     ) if configured)  # fmt: skip
-    channel = WhatsAppSender.from_settings(settings, monotonic_seconds)
+    limits = Limits.of(settings, engine, monotonic_seconds)
+    bucket = limits.bucket("whatsapp", settings.whatsapp_rate_per_second)
+    channel = WhatsAppSender.from_settings(settings, bucket)
     return WindowedSender(engine, channel, clock, settings.whatsapp_templates, default_lang,
                           others)  # fmt: skip
 
@@ -40,10 +41,12 @@ def channel_senders(settings: Settings, clock: Clock, engine: Engine) -> dict[st
     """Telegram when a token is set, SMS and WhatsApp when a Twilio account and their sending
     numbers are, e-mail when an SMTP server is."""
     found: dict[str, Sender] = {}
+    limits = Limits.of(settings, engine, monotonic_seconds)
     if settings.telegram_token is not None:
-        found["telegram"] = telegram_sender(settings)
+        found["telegram"] = telegram_sender(settings, limits)
     if settings.sms_configured:
-        found["sms"] = TwilioSender.from_settings(settings, monotonic_seconds)
+        sms = limits.bucket("sms", settings.sms_rate_per_second)
+        found["sms"] = TwilioSender.from_settings(settings, sms)
     if settings.whatsapp_configured:
         found["whatsapp"] = whatsapp_sender(settings, engine, clock, intake_flow().default_lang)
     if settings.smtp_url is not None:

@@ -1,7 +1,6 @@
 """`percorso telegram --polling`, `percorso telegram set-webhook`, `percorso counselor link`."""
 
 import asyncio
-import logging
 import re
 import signal
 from typing import Annotated
@@ -19,6 +18,7 @@ from bot.conversation.service import Understand
 from bot.counselors.link import issue_link_code
 from bot.entry.bootstrap import App, build_app, open_database
 from bot.entry.failures import CommandFailed
+from bot.logs import configure as configure_logs
 from bot.settings import Settings, get_settings
 from storage.db import unit_of_work
 from storage.models import Counselor
@@ -142,9 +142,7 @@ def _require_token(settings: Settings) -> None:
 
 
 def _log_to_console() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    # httpx logs every request's URL at INFO, and a Bot API URL holds the bot's token.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+    configure_logs()
 
 
 def _understander() -> Understand:

@@ -1,11 +1,12 @@
 """The web app (`percorso serve`): channel webhooks, health, metrics and the desk."""
 
+import hmac
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import Annotated
 
-from fastapi import FastAPI
-from fastapi.responses import PlainTextResponse
-from sqlalchemy import func
+from fastapi import FastAPI, Header, Response
+from pydantic import SecretStr
 from sqlmodel import select
 
 from bot.channels.telegram.webhook import telegram_router
@@ -24,9 +25,10 @@ from bot.desk.inbox import inbox_page
 from bot.desk.mount import mount_desk
 from bot.entry.bootstrap import App
 from bot.entry.limits import WebhookBodyLimit
+from bot.entry.requests import RequestIds
 from bot.entry.senders import channel_senders, close_senders, whatsapp_sender
+from bot.metrics import CONTENT_TYPE, Backlog, exposition
 from storage.db import unit_of_work
-from storage.models import Intake, Outbox
 
 
 def create_app(application: App) -> FastAPI:
@@ -37,6 +39,7 @@ def create_app(application: App) -> FastAPI:
     web = FastAPI(title="percorso", docs_url=None, redoc_url=None, openapi_url=None,
                   lifespan=_hurrying(hurry, senders))  # fmt: skip
     web.add_middleware(WebhookBodyLimit)
+    web.add_middleware(RequestIds)  # added last: outermost, it sees every failure
     web.state.percorso = application
     # channel routers, each with the application services it calls
     sms_contacts = SmsContacts(service, settings.support_contact)
@@ -60,9 +63,11 @@ def create_app(application: App) -> FastAPI:
             db.exec(select(1)).one()
         return {"status": "ok"}
 
-    @web.get("/metrics", response_class=PlainTextResponse)
-    def metrics() -> str:
-        return _metrics(application)
+    backlog = Backlog(application.engine, service.clock)
+
+    @web.get("/metrics", include_in_schema=False)
+    def metrics(authorization: Annotated[str | None, Header()] = None) -> Response:
+        return _metrics(settings.metrics_token, authorization, backlog)
 
     return web
 
@@ -81,18 +86,14 @@ def _hurrying(
     return lifespan
 
 
-def _metrics(application: App) -> str:
-    """Counts in the Prometheus text format; no label carries anything about a person."""
-    with unit_of_work(application.engine) as db:
-        intakes = db.exec(select(func.count()).select_from(Intake)).one()
-        outbox = db.exec(select(Outbox.status, func.count()).group_by(Outbox.status)).all()
-    lines = [
-        "# TYPE percorso_intakes_total gauge",
-        f"percorso_intakes_total {intakes}",
-        "# TYPE percorso_outbox_messages gauge",
-        *(f'percorso_outbox_messages{{status="{status}"}} {count}' for status, count in outbox),
-    ]
-    return "\n".join(lines) + "\n"
+def _metrics(token: SecretStr | None, authorization: str | None, backlog: Backlog) -> Response:
+    """Prometheus's text, for the bearer of the token; without a token set, no /metrics."""
+    if token is None:
+        return Response(status_code=404)
+    expected = f"Bearer {token.get_secret_value()}".encode()
+    if not hmac.compare_digest((authorization or "").encode(), expected):
+        return Response(status_code=401, headers={"WWW-Authenticate": "Bearer"})
+    return Response(exposition(backlog), media_type=CONTENT_TYPE)
 
 
 def desk_of(application: App) -> Desk:

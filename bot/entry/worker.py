@@ -31,6 +31,7 @@ from bot.jobs.broadcast import (
     reach,
 )
 from bot.jobs.triggers import TriggerRunner
+from bot.logs import configure as configure_logs
 from bot.settings import get_settings
 from storage import outbox
 from storage.broadcasts import Broadcast
@@ -73,6 +74,7 @@ def worker() -> None:
 
     settings = get_settings()
     require_secret_key(settings)
+    configure_logs()
     application = build_app(settings, wall_clock)
     running = Worker(application.engine, application.service.clock, application.delivery,
                      settings, channels(application))  # fmt: skip

@@ -19,6 +19,7 @@ from dialogs.model import (
     BookingMade,
     ChoicePicked,
     DialogState,
+    ErasureDue,
     Flow,
     FollowUpDue,
     HandOverClosed,
@@ -31,6 +32,7 @@ from dialogs.model import (
     MeetingMissed,
     Message,
     NudgeDue,
+    RecordRead,
     ReminderDue,
     SlotGone,
     SlotsFound,
@@ -77,12 +79,16 @@ def step(
             timers.about_appointment(turn, given.appointment_id, flow.reminder_node)
         case FollowUpDue():
             timers.about_appointment(turn, given.appointment_id, flow.follow_up_node)
+        case ErasureDue():
+            timers.erasure_due(turn, given.days)
         case HandOverOpened():
             handover.opened(turn, given.site, given.hours, given.by)
         case HandOverDelayed():
             handover.delayed(turn, given.site, given.by)
         case HandOverClosed():
             handover.closed(turn)
+        case RecordRead():
+            inputs.record_read(turn, given)
     return Step(turn.session.evolve(updated_at=now.isoformat()), tuple(turn.events), turn.request)
 
 

@@ -7,7 +7,7 @@ from typing import Literal
 from dialogs.answers import Answer
 from dialogs.engine.navigation import holds, restart, set_language
 from dialogs.engine.registry import action
-from dialogs.engine.speech import say, show_data, text
+from dialogs.engine.speech import say, text
 from dialogs.engine.turn import Turn
 from dialogs.model import (
     ConsentRecorded,
@@ -15,6 +15,7 @@ from dialogs.model import (
     ErasureRequested,
     FirstNameGiven,
     IntakeCompleted,
+    RecordWanted,
 )
 
 
@@ -52,9 +53,10 @@ def _return_to_summary(turn: Turn, answer: Answer) -> None:
     turn.evolve(return_to=(*turn.session.return_to, "summary"))
 
 
-@action("show_data")
+@action("show_data", navigates=True)
 def _show_data(turn: Turn, answer: Answer) -> None:
-    show_data(turn)
+    """The record is the host's to read; the question is asked again after it (RecordRead)."""
+    turn.ask_host(RecordWanted())
 
 
 @action("show_help")

@@ -6,11 +6,11 @@ from dialogs.engine.booking import new_booking
 from dialogs.engine.handover import hand_over
 from dialogs.engine.navigation import answered, divert, enter, restart
 from dialogs.engine.registry import COMMANDS, command
-from dialogs.engine.speech import ask, say, show_data
+from dialogs.engine.speech import ask, say
 from dialogs.engine.turn import Turn
 from dialogs.engine.understood import INTENT_CONFIDENCE
 from dialogs.matching import is_command
-from dialogs.model import Flow, LinkCodeWanted, Node
+from dialogs.model import Flow, LinkCodeWanted, Node, RecordWanted
 from nlp.understanding import Understanding
 
 COMMAND_OF_INTENT = {
@@ -32,6 +32,14 @@ def command_in(flow: Flow, text: str) -> str | None:
         for name, words in catalogue.commands.items():
             if is_command(text, words):
                 return name
+    return None
+
+
+def words_language(flow: Flow, text: str) -> str | None:
+    """The language whose command words the text is (the first, when several share them)."""
+    for lang, catalogue in flow.catalogues.items():
+        if any(is_command(text, words) for words in catalogue.commands.values()):
+            return lang
     return None
 
 
@@ -95,8 +103,7 @@ def _skip(turn: Turn) -> None:
 
 @command("my_data")
 def _my_data(turn: Turn) -> None:
-    show_data(turn)
-    ask(turn, turn.node)
+    turn.ask_host(RecordWanted())
 
 
 @command("delete")

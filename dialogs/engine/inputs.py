@@ -11,10 +11,10 @@ from dialogs.engine.navigation import answered, begin, reject, resume
 from dialogs.engine.places import FIELD as PLACE_FIELD
 from dialogs.engine.places import GUESS as PLACE_GUESS
 from dialogs.engine.places import read_place
-from dialogs.engine.speech import ask, say
+from dialogs.engine.speech import ask, say, show_record
 from dialogs.engine.turn import Turn
 from dialogs.engine.understood import wish, yes_or_no
-from dialogs.model import ChoicePicked, LinkCodeGiven, Node, Start
+from dialogs.model import ChoicePicked, LinkCodeGiven, Node, RecordRead, Start
 from nlp.understanding import Understanding
 
 RESUME_AFTER = timedelta(hours=6)
@@ -32,9 +32,14 @@ def message(turn: Turn, text: str, understanding: Understanding | None) -> None:
     if code:
         return turn.ask_host(LinkCodeGiven(code))
     detected = _detected_lang(turn, understanding)
-    if turn.session.status == "new":
-        return begin(turn, detected)
     command = commands.command_in(turn.flow, text) if text else None
+    if turn.session.status == "new":
+        if command != "my_data":
+            return begin(turn, detected)
+        # MY DATA before any start (after an erasure) has its answer, in the words' language,
+        # and starts nothing.
+        turn.evolve(lang=detected or commands.words_language(turn.flow, text))
+        return commands.run(turn, command)
     if turn.session.status == "paused":
         if command is None:
             return resume(turn)
@@ -61,6 +66,12 @@ def picked(turn: Turn, given: ChoicePicked) -> None:
     if node.kind == "multi":
         value = [choice.id]
     answered(turn, node, Answer(value, choice))
+
+
+def record_read(turn: Turn, record: RecordRead) -> None:
+    show_record(turn, record)
+    if turn.session.status != "new":
+        ask(turn, turn.node)
 
 
 def media(turn: Turn) -> None:

@@ -4,8 +4,8 @@ each with its shorter SMS variant when the catalogue has one."""
 from typing import Any
 
 from dialogs.engine.turn import Turn
-from dialogs.model import ChoiceView, MessageCreated, Node
-from dialogs.render import render, summary_lines
+from dialogs.model import ChoiceView, ConsentKept, MessageCreated, Node, RecordRead
+from dialogs.render import WHOLE_TEXT, render, summary_lines
 
 ENGINE_TEXTS = (
     "help.generic",
@@ -21,6 +21,15 @@ ENGINE_TEXTS = (
     "skip.not_optional",
     "data.show",
     "data.none",
+    "data.meeting",
+    "data.channels",
+    "data.consent_given",
+    "data.consent_refused",
+    "data.scope_general",
+    "data.scope_special",
+    "data.file_sent",
+    "data.file_how",
+    "data.short",
     "booking.after_intake",
     "booking.none",
     "erase.done",
@@ -43,6 +52,7 @@ ENGINE_TEXTS = (
     "reminder.confirmed",
     "followup.thanks",
     "nudge.topic",
+    "retention.notice",
     "nudge.plain",
     "link.code",
     "link.done",
@@ -80,15 +90,36 @@ def ask(turn: Turn, node: Node) -> None:
     )
 
 
-def show_data(turn: Turn) -> None:
-    """What is kept: the answers so far, else the intake saved before a restart, and the
-    meeting booked."""
+def show_record(turn: Turn, record: RecordRead) -> None:
+    """What is kept, whole: the answers (the intake saved before a restart under those given
+    since, the optional special-category ones too, the experience uncut), the meetings, the
+    channels and the consent decisions; by SMS only how much of each, and where the whole
+    record can be had as a file, unless it has just been sent as one."""
     answers = turn.session.answers
     shown = {**answers.get("saved", {}), **answers}
-    lines = summary_lines(turn.flow, turn.catalogue, shown)
-    if answers.get("appointment"):
-        lines.append(text(turn, "data.meeting"))
-    say(turn, "data.show" if lines else "data.none", summary="\n".join(lines))
+    fields = (*turn.flow.summary_fields, *turn.flow.special_fields)
+    given = summary_lines(turn.flow, turn.catalogue, shown, fields=fields, limit=WHOLE_TEXT)
+    lines = [
+        *given,
+        *(text(turn, "data.meeting", when=when, place=place) for when, place in record.meetings),
+        *_consent_lines(turn, record.consents),
+    ]
+    if not lines:
+        return say(turn, "data.none")
+    if record.channels:
+        lines.append(text(turn, "data.channels", channels=", ".join(record.channels)))
+    file = text(turn, "data.file_sent" if record.file_sent else "data.file_how")
+    full = text(turn, "data.show", summary="\n".join(lines))
+    short = text(turn, "data.short", answers=len(given), meetings=len(record.meetings))
+    turn.emit(MessageCreated(f"{full}\n\n{file}", turn.lang, sms_text=short))
+
+
+def _consent_lines(turn: Turn, consents: tuple[ConsentKept, ...]) -> list[str]:
+    return [
+        text(turn, "data.consent_given" if c.granted else "data.consent_refused",
+             scope=text(turn, f"data.scope_{c.scope}"), day=c.day, notice=c.notice)
+        for c in consents
+    ]  # fmt: skip
 
 
 def hint(turn: Turn, node: Node) -> str:

@@ -19,6 +19,11 @@ def nudge(turn: Turn) -> None:
     ask(turn, node)
 
 
+def erasure_due(turn: Turn, days: int) -> None:
+    """Long silence: the data goes in `days` unless the person writes; where they were stays."""
+    say(turn, "retention.notice", days=days)
+
+
 def about_appointment(turn: Turn, appointment_id: int, node_id: str) -> None:
     """A reminder or a follow-up, if it is about the person's current appointment."""
     current = turn.session.answers.get("appointment") or {}

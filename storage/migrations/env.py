@@ -10,6 +10,7 @@ from alembic.autogenerate.api import AutogenContext
 from sqlmodel.sql.sqltypes import AutoString
 
 from storage.columns import UTCDateTime
+from storage.crypto import EncryptedJSON, EncryptedText
 from storage.db import make_engine
 from storage.tables import metadata
 
@@ -36,6 +37,8 @@ def render_item(type_: str, obj: Any, autogen_context: AutogenContext) -> str | 
         return "sa.String()"
     if isinstance(obj, UTCDateTime):
         return "sa.DateTime(timezone=True)"
+    if isinstance(obj, EncryptedText | EncryptedJSON):
+        return "sa.Text()"
     return False
 
 

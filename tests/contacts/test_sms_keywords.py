@@ -11,6 +11,7 @@ from bot.conversation.service import ConversationService, Inbound
 from dialogs.loader import intake_flow
 from storage.crypto import Cipher
 from storage.models import Conversation, Identity, Outbox
+from storage.repositories import is_address
 from tests.clock import FakeClock
 
 NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
@@ -45,7 +46,7 @@ def test_a_first_stop_opts_out_and_is_confirmed_in_the_default_language(
     assert confirmation["text"] == catalogue.texts["sms_keyword.stopped"]
     assert confirmation["opt_out_notice"] is True
     with Session(service.engine) as db:
-        number = db.exec(select(Identity).where(Identity.address == NUMBER)).one()
+        number = db.exec(select(Identity).where(is_address(db, "sms", NUMBER))).one()
         assert number.opted_out
         assert db.get(Conversation, number.person_id) is None  # the flow never saw it
 

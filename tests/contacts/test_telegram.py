@@ -16,6 +16,7 @@ from dialogs.loader import intake_flow
 from storage.crypto import Cipher
 from storage.db import unit_of_work
 from storage.models import Conversation, Counselor, Identity, Outbox, Person
+from storage.repositories import is_address
 from tests.clock import FakeClock
 
 NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
@@ -41,7 +42,7 @@ def replies(engine: Engine, chat: str) -> list[str]:
         rows = db.exec(
             select(Outbox.payload)
             .join(Identity, Identity.id == Outbox.identity_id)
-            .where(Identity.address == chat)
+            .where(is_address(db, "telegram", chat))
             .order_by(Outbox.id)
         )
         return [payload["text"] for payload in rows]
@@ -49,7 +50,7 @@ def replies(engine: Engine, chat: str) -> list[str]:
 
 def identity(engine: Engine, chat: str) -> Identity:
     with Session(engine) as db:
-        return db.exec(select(Identity).where(Identity.address == chat)).one()
+        return db.exec(select(Identity).where(is_address(db, "telegram", chat))).one()
 
 
 def test_a_counselors_code_links_the_chat_and_the_flow_never_starts(
@@ -94,4 +95,4 @@ def test_a_membership_change_of_an_unknown_chat_creates_no_one(
 ) -> None:
     contacts.membership_changed(MembershipChanged("telegram", "77", "u1", blocked=True))
     with Session(engine) as db:
-        assert db.exec(select(Identity).where(Identity.address == "77")).first() is None
+        assert db.exec(select(Identity).where(is_address(db, "telegram", "77"))).first() is None

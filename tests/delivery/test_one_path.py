@@ -117,7 +117,7 @@ def test_an_sms_webhook_answers_at_once_while_the_rate_limit_is_spent(
         def second_is_waiting() -> bool:
             with Session(engine) as db:
                 rows = db.exec(
-                    select(Outbox).join(Identity).where(Identity.address == "+351912000002")
+                    select(Outbox).join(Identity).where(repo.is_address(db, "sms", "+351912000002"))
                 ).all()
             return bool(rows) and all(r.last_error == "sms rate" for r in rows)
 

@@ -136,3 +136,12 @@ def browser() -> Iterator:
         )
         yield chromium
         chromium.close()
+
+
+def csp_violations(page) -> list[str]:  # a Playwright page
+    """The page's complaints about the content security policy, as they come (each blocked
+    script, style or frame is one console error)."""
+    seen: list[str] = []
+    page.on("console", lambda message: seen.append(message.text)
+            if "Content Security Policy" in message.text else None)  # fmt: skip
+    return seen

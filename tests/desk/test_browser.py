@@ -17,7 +17,7 @@ from bot.entry.web import create_app
 from storage.booking import Appointment
 from storage.db import unit_of_work
 from tests.clock import FakeClock
-from tests.desk.conftest import ANA, CHROMIUM, PASSWORD, Booked
+from tests.desk.conftest import ANA, CHROMIUM, PASSWORD, Booked, csp_violations
 from tests.fakes.serving import serving
 
 pytestmark = pytest.mark.skipif(
@@ -40,6 +40,7 @@ def test_a_counselor_logs_in_sees_the_day_opens_a_record_and_marks_attended(
     assert appointment is not None
     clock.now = appointment.starts_at + timedelta(minutes=5)
     page = browser.new_page(viewport={"width": 1000, "height": 640}, locale="en-GB")
+    refused = csp_violations(page)
 
     page.goto(f"{desk_url}/desk")
     page.get_by_label("E-mail").fill(ANA)
@@ -56,6 +57,7 @@ def test_a_counselor_logs_in_sees_the_day_opens_a_record_and_marks_attended(
     page.wait_for_url("**notice=attendance_saved")
     assert page.get_by_text("Attendance recorded.").is_visible()
     page.screenshot(path=str(screenshots / "desk-record.png"), full_page=True)
+    assert refused == []  # the security policy blocked nothing the pages need
 
     with unit_of_work(application.engine) as db:
         marked = db.get(Appointment, porto.appointment_id)

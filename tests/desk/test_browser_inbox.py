@@ -22,7 +22,7 @@ from bot.settings import Settings
 from dialogs import segments
 from storage.models import HandOver
 from tests.clock import FakeClock
-from tests.desk.conftest import ANA, CHROMIUM, PASSWORD
+from tests.desk.conftest import ANA, CHROMIUM, PASSWORD, csp_violations
 from tests.fakes.serving import serving
 from tests.fakes.telegram_server import TOKEN, FakeTelegram
 from tests.telegram.person import SECRET, TelegramUser, eventually
@@ -82,6 +82,7 @@ def test_a_counselor_answers_a_person_on_telegram_from_the_inbox_and_hands_them_
 
     clock.advance(minutes=25)
     page = browser.new_page(viewport={"width": 1000, "height": 420}, locale="en-GB")
+    refused = csp_violations(page)
     page.goto(f"{web_url}/desk")
     page.get_by_label("E-mail").fill(ANA)
     page.get_by_label("Password").fill(PASSWORD)
@@ -107,6 +108,7 @@ def test_a_counselor_answers_a_person_on_telegram_from_the_inbox_and_hands_them_
     answer.fill(ANSWER)
     assert page.locator("#answer-length").text_content() == f"Characters: {len(ANSWER)} · SMS: 1"
     page.screenshot(path=str(screenshots / "desk-thread.png"), full_page=True)
+    assert refused == []  # the thread's script (the SMS counter) runs under the policy
     page.get_by_role("button", name="Send the answer").click()
     page.wait_for_url("**notice=answered")
     eventually(lambda: person.texts()[-1] == f"Ana Silva: {ANSWER}", "the answer on Telegram")

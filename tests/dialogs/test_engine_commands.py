@@ -8,12 +8,15 @@ import pytest
 from dialogs.loader import parse_flow
 from dialogs.model import (
     ChoicePicked,
+    ConsentKept,
     DialogState,
     ErasureRequested,
     HandOverClosed,
     HandOverOpened,
     HandOverRequested,
     LanguageChosen,
+    RecordRead,
+    RecordWanted,
     Start,
 )
 from tests.dialogs.drive import (
@@ -26,6 +29,7 @@ from tests.dialogs.drive import (
     send,
     started,
     text,
+    with_answers,
 )
 
 
@@ -272,19 +276,48 @@ def test_a_button_that_is_not_offered_now_is_stale_and_changes_nothing_but_failu
     assert result.session == before.evolve(failures=1, updated_at=NOW.isoformat())
 
 
-def test_my_data_shows_the_answers_so_far_and_asks_the_same_question() -> None:
-    session = at("unemployed_since")
-    result = send(session, "my data")
+def test_my_data_asks_the_host_for_the_record_then_shows_it_whole_and_asks_again() -> None:
+    session = with_answers(at("unemployed_since"), experience_text="x" * 200, disability="yes")
+    asked = send(session, "my data")
+    assert asked.request == RecordWanted() and texts(asked) == []
+    record = RecordRead(
+        meetings=(("wed 25 Nov, 09:00", "Porto"),), channels=("telegram ••••567",),
+        consents=(ConsentKept("general", True, "2026-11-24", "2026-11"),), file_sent=True,
+    )  # fmt: skip
+    result = send(asked.session, record)
+    summary = "\n".join([
+        "Municipality: Porto", "Age: 25 to 29", "Experience: " + "x" * 200, "Disability: Yes",
+        text("data.meeting", when="wed 25 Nov, 09:00", place="Porto"),
+        text("data.consent_given", scope=text("data.scope_general"), day="2026-11-24",
+             notice="2026-11"),
+        text("data.channels", channels="telegram ••••567"),
+    ])  # fmt: skip
     assert texts(result) == [
-        text("data.show", summary="Municipality: Porto\nAge: 25 to 29"),
+        text("data.show", summary=summary) + "\n\n" + text("data.file_sent"),
         text("ask.unemployed_since"),
     ]
-    assert result.session == session.evolve(updated_at=NOW.isoformat())
+    assert result.messages[0].sms_text == text("data.short", answers=4, meetings=1)
+    assert result.session.node == "unemployed_since"
+
+
+def test_my_data_by_a_channel_without_files_says_how_to_get_the_file() -> None:
+    session = at("unemployed_since")
+    result = send(send(session, "my data").session, RecordRead())
+    assert texts(result)[0].endswith(text("data.file_how"))
 
 
 def test_my_data_before_any_answer_says_nothing_is_saved() -> None:
-    result = send(started(), "my data")
+    result = send(send(started(), "my data").session, RecordRead(channels=("console •••on-1",)))
     assert texts(result) == [text("data.none"), text("consent.ask")]
+
+
+def test_my_data_after_an_erasure_says_nothing_is_kept_and_starts_nothing() -> None:
+    erased = send(send(at("goal"), "delete").session, "yes").session
+    asked = send(erased, "my data")
+    assert asked.request == RecordWanted()
+    result = send(asked.session, RecordRead())
+    assert texts(result) == [text("data.none")]
+    assert result.session.status == "new"
 
 
 def test_delete_and_yes_requests_erasure_and_leaves_a_fresh_session() -> None:

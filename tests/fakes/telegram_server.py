@@ -16,7 +16,7 @@ import time
 from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from email.parser import BytesParser
 from email.policy import HTTP
 from typing import Any
@@ -43,6 +43,7 @@ _POLL_STEP = 0.01
 class Call:
     method: str
     params: dict[str, Any]
+    at: float = field(default_factory=time.monotonic)  # when it arrived, for rate checks
 
 
 @dataclass(frozen=True)
@@ -107,6 +108,11 @@ class FakeTelegram:
         """The messages sent to the chat, as they are now (edits applied), oldest first."""
         with self._lock:
             return [m for (chat, _), m in sorted(self._messages.items()) if chat == chat_id]
+
+    def times_of(self, method: str) -> list[float]:
+        """When each call to the method arrived (time.monotonic), in order."""
+        with self._lock:
+            return [call.at for call in self.calls if call.method == method]
 
     def pending_updates(self) -> int:
         with self._lock:

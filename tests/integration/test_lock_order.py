@@ -10,6 +10,7 @@ from bot.conversation.service import ConversationService, Handled, Inbound
 from dialogs.model import NudgeDue
 from storage.db import unit_of_work
 from storage.models import Identity, InboundSeen, Outbox, Person
+from storage.repositories import is_address
 from tests.threads import all_at_once
 
 GREETING = "olá"
@@ -26,7 +27,7 @@ def replies(engine: Engine, address: str) -> list[tuple[str | None, str]]:
         rows = db.exec(
             select(Outbox)
             .join(Identity, Identity.id == Outbox.identity_id)
-            .where(Identity.address == address)
+            .where(is_address(db, "sms", address))
             .order_by(Outbox.id)
         ).all()
         return [(row.payload["node"], row.payload["text"]) for row in rows]

@@ -71,7 +71,8 @@ def test_a_rotation_lets_the_old_key_go(engine: Engine, secret_key: str) -> None
     new_key = Fernet.generate_key().decode()
     both = Cipher.from_key(f"{new_key},{secret_key}")
 
-    assert rotate(engine, both, batch=3) == 9  # the index key, a conversation, 7 messages
+    # the index key, a conversation, 7 messages, the address
+    assert rotate(engine, both, batch=3) == 10
 
     only_new = Cipher.from_key(new_key)
     for token in stored_tokens(engine):
@@ -86,3 +87,39 @@ def test_the_demo_key_file_is_private_and_made_once(tmp_path: Path) -> None:
     first = load_cipher(None, key_file).encrypt_text("x")
     assert load_cipher(None, key_file).decrypt_text(first) == "x"
     assert key_file.stat().st_mode & 0o077 == 0
+
+
+def test_a_command_without_a_key_or_a_demo_key_makes_none_and_says_how(
+    unkeyed: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    demo_key = unkeyed / "config" / "demo.key"
+    monkeypatch.setenv("PERCORSO_DEMO_KEY_FILE", str(demo_key))
+    ran = percorso("db", "upgrade")
+    assert ran.exit_code == 1
+    assert "PERCORSO_SECRET_KEY is not set and there is no demo key" in ran.stderr
+    assert not demo_key.exists() and not (unkeyed / "var").exists()
+
+
+def test_a_command_after_the_demo_uses_the_demo_key(
+    unkeyed: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    demo_key = unkeyed / "config" / "demo.key"
+    demo_key.parent.mkdir()
+    demo_key.write_text(Fernet.generate_key().decode())
+    monkeypatch.setenv("PERCORSO_DEMO_KEY_FILE", str(demo_key))
+    assert percorso("db", "upgrade").exit_code == 0
+    assert percorso("staff", "list").exit_code == 0
+
+
+def test_the_wrong_key_is_refused_in_one_line_and_changes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PERCORSO_DATA_DIR", str(tmp_path / "var"))
+    get_settings.cache_clear()
+    assert percorso("db", "upgrade").exit_code == 0
+    monkeypatch.setenv("PERCORSO_SECRET_KEY", Fernet.generate_key().decode())
+    get_settings.cache_clear()
+    ran = percorso("staff", "list")
+    get_settings.cache_clear()
+    assert ran.exit_code == 1
+    assert "the secret key does not open this database" in ran.stderr

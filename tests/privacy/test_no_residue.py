@@ -1,7 +1,8 @@
-"""After a complete intake, a booking, a hand-over, reminders and a counselor's agenda, DELETE
-leaves none of the person's words, names or numbers anywhere in the database files: neither in
-clear, nor in any token the application's key decrypts."""
+"""After a complete intake, a booking, a hand-over, reminders and a counselor's agenda, none of
+the person's words, names or numbers is in clear in the database files, and DELETE leaves them
+nowhere: neither in clear, nor in any token the application's key decrypts."""
 
+import base64
 import re
 from datetime import datetime, time
 from pathlib import Path
@@ -34,6 +35,7 @@ TOLD = "My neighbour Ruprecht drives me to the hospital"
 ANSWERED = "Hello, we can meet on Thursday"
 WORDS = (NAME, TOWN, "epilepsy", "grandmother", "Ruprecht", "hospital", "Thursday")
 NUMBERS = (PHONE, PHONE.removeprefix("+351"))
+CHAT_ID = "5938271046"
 FERNET_TOKEN = re.compile(rb"gAAAAA[A-Za-z0-9_=-]{40,}")
 
 
@@ -91,12 +93,22 @@ def found_in_files(engine: Engine, cipher: Cipher, needles: tuple[str, ...]) -> 
     """The needles present in the raw files, in clear or inside a token the key decrypts."""
     raw = b"".join(path.read_bytes() for path in database_files(engine))
     readable = [raw.decode("utf-8", "replace")]
-    for token in set(FERNET_TOKEN.findall(raw)):
-        try:
-            readable.append(cipher.decrypt_text(token.decode("ascii")))
-        except Exception:  # a token cut by a page boundary, or a leftover of another key
-            continue
+    for found in set(FERNET_TOKEN.findall(raw)):
+        for token in token_prefixes(found.decode("ascii")):
+            try:
+                readable.append(cipher.decrypt_text(token))
+                break
+            except Exception:  # a token cut by a page boundary, or a leftover of another key
+                continue
     return {needle for needle in needles if any(needle in text for text in readable)}
+
+
+def token_prefixes(found: str) -> list[str]:
+    """The prefixes of `found` that have a token's length, longest first: SQLite stores a row's
+    values side by side, so the text after a token (a date, a code) runs into its match."""
+    lengths = (len(base64.urlsafe_b64encode(bytes(57 + 16 * blocks)))
+               for blocks in range(len(found) * 3 // 64, -1, -1))  # fmt: skip
+    return [found[:length] for length in lengths if length <= len(found)]
 
 
 def test_the_journey_leaves_what_is_looked_for_in_the_files(
@@ -107,6 +119,25 @@ def test_the_journey_leaves_what_is_looked_for_in_the_files(
     a_whole_journey(service, clock)
     # The scan finds the person before the erasure: a scan that finds nothing proves nothing.
     assert found_in_files(engine, cipher, WORDS + NUMBERS) == set(WORDS + NUMBERS)
+
+
+def found_in_clear(engine: Engine, needles: tuple[str, ...]) -> set[str]:
+    """The needles readable in the raw files as they are, without any key."""
+    raw = b"".join(path.read_bytes() for path in database_files(engine))
+    return {needle for needle in needles if needle.encode() in raw}
+
+
+def test_no_identifying_field_is_in_clear_in_the_files_before_any_erasure(
+    service: ConversationService, clock: FakeClock, engine: Engine, cipher: Cipher
+) -> None:
+    if engine.dialect.name != "sqlite":
+        pytest.skip("reads the SQLite files")
+    a_whole_journey(service, clock)
+    on_telegram = Chat(service, CHAT_ID, channel="telegram")  # a chat id as well as a number
+    on_telegram.start("en")
+    on_telegram.say(EXPERIENCE)
+    assert found_in_files(engine, cipher, (CHAT_ID,)) == {CHAT_ID}  # it is there, encrypted
+    assert found_in_clear(engine, WORDS + NUMBERS + (CHAT_ID, EXPERIENCE, TOLD, ANSWERED)) == set()
 
 
 def test_erasure_leaves_none_of_the_persons_words_names_or_numbers_in_the_files(

@@ -23,6 +23,7 @@ from dialogs.loader import intake_flow
 from storage.crypto import Cipher
 from storage.db import unit_of_work
 from storage.models import Conversation, Identity, Outbox
+from storage.repositories import is_address
 from tests.clock import RunningClock
 from tests.fakes.twilio_server import ACCOUNT_SID, AUTH_TOKEN, FakeTwilio
 from tests.telegram.person import eventually
@@ -138,7 +139,7 @@ class Handset:
 
     def identity(self) -> Identity:
         with unit_of_work(self.engine) as db:
-            return db.exec(select(Identity).where(Identity.address == self.number)).one()
+            return db.exec(select(Identity).where(is_address(db, "sms", self.number))).one()
 
     def conversation(self) -> Conversation | None:
         with unit_of_work(self.engine) as db:

@@ -9,6 +9,7 @@ from sqlalchemy import Engine
 from bot.channels.twilio.sender import STATUS_PATH, TwilioSender, refusal
 from bot.delivery.dispatcher import Dispatcher
 from bot.delivery.outbound import Choice, Outbound, Recipient, queue
+from bot.delivery.ratelimit import TokenBucket
 from bot.delivery.refusals import Pause, PermanentFailure, RetryLater
 from storage import repositories as repo
 from storage.db import unit_of_work
@@ -22,7 +23,9 @@ HELLO = Outbound("Olá", choices=(Choice("y", "Sim"),))
 
 
 def sender(twilio: FakeTwilio, **changes: object) -> TwilioSender:
-    return TwilioSender.from_settings(make_settings(twilio, **changes), time.monotonic)
+    settings = make_settings(twilio, **changes)
+    bucket = TokenBucket(settings.sms_rate_per_second, 1.0, time.monotonic)
+    return TwilioSender.from_settings(settings, bucket)
 
 
 def test_a_message_goes_from_our_number_with_a_status_callback(twilio: FakeTwilio) -> None:
@@ -92,8 +95,9 @@ def test_no_reason_quotes_the_number() -> None:
 
 def test_the_sender_keeps_to_its_rate(twilio: FakeTwilio) -> None:
     ticks = [50.0]
-    rated = TwilioSender.from_settings(make_settings(twilio, sms_rate_per_second=1.0),
-                                       lambda: ticks[0])
+    rated = TwilioSender.from_settings(
+        make_settings(twilio), TokenBucket(1.0, 1.0, lambda: ticks[0])
+    )
     rated(TO, HELLO)
     with pytest.raises(Pause) as pause:
         rated(TO, HELLO)

@@ -19,6 +19,7 @@ from bot.channels.telegram.webhook import PATH, SECRET_HEADER
 from bot.contacts.telegram import TelegramContacts
 from bot.entry.bootstrap import App
 from storage.models import Conversation, Identity, InboundSeen, Outbox
+from storage.repositories import is_address
 from tests.fakes.telegram_server import BOT_USER, FakeTelegram
 from tests.telegram import updates
 
@@ -147,15 +148,13 @@ class TelegramUser:
             return db.exec(
                 select(Conversation.node)
                 .join(Identity, Identity.person_id == Conversation.person_id)
-                .where(Identity.channel == CHANNEL, Identity.address == str(self.chat_id))
+                .where(is_address(db, CHANNEL, str(self.chat_id)))
             ).first()
 
     def identity(self) -> Identity | None:
         with Session(self.engine) as db:
             return db.exec(
-                select(Identity).where(
-                    Identity.channel == CHANNEL, Identity.address == str(self.chat_id)
-                )
+                select(Identity).where(is_address(db, CHANNEL, str(self.chat_id)))
             ).first()
 
     def _recorded(self, update_id: int) -> bool:
@@ -179,6 +178,6 @@ class TelegramUser:
                 .where(
                     Outbox.status == "pending",
                     Outbox.channel == "telegram",  # not the reminders waiting for their time
-                    Identity.address == str(self.chat_id),
+                    is_address(db, CHANNEL, str(self.chat_id)),
                 )
             ).one()

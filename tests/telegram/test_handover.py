@@ -16,6 +16,7 @@ from bot.channels.telegram.sender import TelegramSender
 from bot.conversation.service import ConversationService
 from bot.counselors.inbox import HandOverInbox
 from bot.delivery.dispatcher import Dispatcher
+from bot.delivery.ratelimit import TokenBucket
 from bot.entry.bootstrap import App
 from bot.network.importer import seed_demo_if_empty
 from bot.settings import Settings
@@ -39,7 +40,10 @@ def application(settings: Settings, engine: Engine, cipher: Cipher) -> App:
 
 @pytest.fixture
 def dispatcher(application: App, settings: Settings):
-    sender = TelegramSender(partial(make_bot, settings), ChatLimits(1000.0, 1000.0, time.monotonic))
+    sender = TelegramSender(
+        partial(make_bot, settings),
+        ChatLimits(TokenBucket(1000.0, 1000.0, time.monotonic), 1000.0, time.monotonic),
+    )
     yield Dispatcher(application.engine, {"telegram": sender}, application.service.clock)
     sender.close()
 

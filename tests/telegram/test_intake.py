@@ -1,6 +1,7 @@
 """Whole intakes on Telegram, in each of the five languages, over the webhook and over long
 polling, against the fake Bot API server: buttons where they help, free text where people type."""
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -166,3 +167,24 @@ def test_a_meeting_is_booked_with_a_button_and_the_counselor_is_notified(
         (notice,) = db.exec(select(Outbox).where(Outbox.kind == "notification")).all()
     assert appointment.status == "booked"
     assert notice.payload["ics_method"] == "REQUEST"
+
+
+def test_my_data_from_the_menu_brings_the_whole_record_as_a_file_then_the_text(
+    webhook: Transport, application: App, telegram: FakeTelegram
+) -> None:
+    user = TelegramUser(webhook, telegram, application.engine, CHAT)
+    user.start()
+    user.press("en")
+    answer_every_question(user, "en")
+    user.say("/mydata")
+
+    (upload,) = telegram.calls_to("sendDocument")
+    assert upload["chat_id"] == CHAT and upload["document"]["file_name"] == "my-data.json"
+    record = json.loads(upload["document"]["content"])
+    assert record["intakes"][0]["experience_text"] == EXPERIENCE["en"]
+    assert record["channels"][0]["address"] == "•" + str(CHAT)[-3:]
+    english = intake_flow().catalogues["en"].texts
+    shown = user.texts()[-2]
+    assert f"Experience: {EXPERIENCE['en']}" in shown
+    assert shown.endswith(english["data.file_sent"])
+    assert user.node() == "after_intake"  # and the conversation goes on where it was

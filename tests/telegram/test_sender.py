@@ -16,7 +16,8 @@ from bot.channels.telegram.limits import CHAT_BURST, ChatLimits
 from bot.channels.telegram.runtime import make_bot
 from bot.channels.telegram.sender import TelegramSender, refusal_for
 from bot.delivery.dispatcher import Dispatcher
-from bot.delivery.outbound import CalendarInvite, Choice, Outbound, queue
+from bot.delivery.outbound import CalendarInvite, Choice, Document, Outbound, queue
+from bot.delivery.ratelimit import TokenBucket
 from bot.delivery.refusals import PermanentFailure, RetryLater
 from bot.settings import Settings
 from storage import repositories as repo
@@ -56,7 +57,9 @@ def clock() -> FakeClock:
 @pytest.fixture
 def sender(settings: Settings, seconds: Seconds) -> Iterator[TelegramSender]:
     sender = TelegramSender(
-        partial(make_bot, settings), ChatLimits(30, 1, seconds), sleep=seconds.sleep
+        partial(make_bot, settings),
+        ChatLimits(TokenBucket(30, 30, seconds), 1, seconds),
+        sleep=seconds.sleep,
     )
     yield sender
     sender.close()
@@ -257,3 +260,19 @@ def test_a_counselors_notification_brings_its_calendar_invite(
     assert upload["document"] == {"file_name": "invite.ics", "content": ics.encode()}
     (row,) = rows(engine)
     assert row.external_id == str(telegram.sent_to(CHAT)[0]["message_id"])
+
+
+def test_a_file_goes_alone_with_its_name_and_the_text_as_its_caption(
+    engine: Engine, clock: FakeClock, dispatcher: Dispatcher, telegram: FakeTelegram
+) -> None:
+    content = '{"person": {"first_name": "Maria"}}'
+    queued(engine, clock, Outbound("", document=Document("my-data.json", content)),
+           Outbound("Your record", document=Document("my-data.json", content)))  # fmt: skip
+
+    assert dispatcher.dispatch_due() == 2
+
+    plain, captioned = telegram.calls_to("sendDocument")
+    assert plain["document"] == {"file_name": "my-data.json", "content": content.encode()}
+    assert "caption" not in plain and captioned["caption"] == "Your record"
+    assert telegram.calls_to("sendMessage") == []  # no empty message besides the file
+    assert [row.status for row in rows(engine)] == ["sent", "sent"]

@@ -23,6 +23,7 @@ from dialogs.loader import intake_flow
 from storage.crypto import Cipher
 from storage.db import unit_of_work
 from storage.models import Identity, Outbox
+from storage.repositories import is_address
 from tests.clock import FakeClock
 from tests.fakes.twilio_server import FakeTwilio
 from tests.sms.conftest import ACCOUNT_SID, PUBLIC_URL, make_settings, signed
@@ -108,8 +109,7 @@ class WhatsAppPhone:
 
     def identity(self) -> Identity:
         with unit_of_work(self.engine) as db:
-            return db.exec(select(Identity).where(Identity.channel == "whatsapp",
-                                                  Identity.address == self.number)).one()
+            return db.exec(select(Identity).where(is_address(db, "whatsapp", self.number))).one()
 
     def _last_row(self) -> int:
         with unit_of_work(self.engine) as db:

@@ -16,6 +16,7 @@ from bot.channels.telegram.sender import TelegramSender
 from bot.delivery.dispatcher import Dispatcher
 from bot.delivery.outbound import Outbound, Recipient
 from bot.delivery.policy import DeliveryPolicy
+from bot.delivery.ratelimit import TokenBucket
 from bot.jobs.broadcast import BadSegment, parse_segment, progress, queue_broadcast, reach
 from bot.settings import Settings
 from storage.db import unit_of_work
@@ -55,7 +56,10 @@ def clock() -> FakeClock:
 @pytest.fixture
 def sender(telegram: FakeTelegram) -> Iterator[TelegramSender]:
     settings = Settings(telegram_token=TOKEN, telegram_api_url=telegram.url)
-    sender = TelegramSender(partial(make_bot, settings), ChatLimits(1000, 1000, lambda: 0.0))
+    sender = TelegramSender(
+        partial(make_bot, settings),
+        ChatLimits(TokenBucket(1000, 1000, lambda: 0.0), 1000, lambda: 0.0),
+    )
     yield sender
     sender.close()
 

@@ -15,10 +15,12 @@ from bot.channels.telegram.runtime import make_bot
 from bot.channels.telegram.sender import TelegramSender
 from bot.channels.twilio.sender import TwilioSender
 from bot.delivery.dispatcher import Dispatcher
+from bot.delivery.ratelimit import TokenBucket
 from bot.jobs.broadcast import progress, queue_broadcast
 from bot.settings import Settings
 from storage.db import unit_of_work
 from storage.models import Identity, Intake, Outbox
+from storage.repositories import is_address
 from tests.clock import FakeClock
 from tests.fakes.telegram_server import TOKEN, FakeTelegram
 from tests.fakes.twilio_server import FakeTwilio, running
@@ -58,7 +60,8 @@ def test_telegram_429_is_waited_out_and_a_blocked_chat_is_marked(
     telegram.block(102)
     telegram.fail_next("sendMessage", 429, retry_after=3)
     settings = Settings(telegram_token=TOKEN, telegram_api_url=telegram.url)
-    limits = ChatLimits(1000, 1000, lambda: clock().timestamp())
+    seconds = lambda: clock().timestamp()  # noqa: E731
+    limits = ChatLimits(TokenBucket(1000, 1000, seconds), 1000, seconds)
     sender = TelegramSender(partial(make_bot, settings), limits)
     try:
         dispatcher = Dispatcher(engine, {"telegram": sender}, clock)
@@ -73,7 +76,7 @@ def test_telegram_429_is_waited_out_and_a_blocked_chat_is_marked(
     assert accepted == {"101": 1, "103": 1}
     assert ended(engine)["102"] == ("failed", "telegram:403")
     with Session(engine) as db:
-        blocked = db.exec(select(Identity).where(Identity.address == "102")).one()
+        blocked = db.exec(select(Identity).where(is_address(db, "telegram", "102"))).one()
         assert blocked.reachable is False
         assert progress(db, broadcast_id) == {"pending": 0, "sent": 2, "failed": 1,
                                               "cancelled": 0}  # fmt: skip
@@ -87,7 +90,9 @@ def test_twilio_stop_opts_the_number_out_and_an_invalid_number_fails(
     audience(engine, clock, "sms", ["+351910000001", "+351910000002", "+351910000003"])
     twilio_server.fail_next(400, 21610)
     twilio_server.fail_next(400, 21211)
-    sender = TwilioSender.from_settings(make_settings(twilio_server), time.monotonic)
+    settings = make_settings(twilio_server)
+    bucket = TokenBucket(settings.sms_rate_per_second, 1.0, time.monotonic)
+    sender = TwilioSender.from_settings(settings, bucket)
 
     Dispatcher(engine, {"sms": sender}, clock).dispatch_due()
 
@@ -98,5 +103,5 @@ def test_twilio_stop_opts_the_number_out_and_an_invalid_number_fails(
     }
     assert twilio_server.bodies() == [TEXTS["pt"]]
     with Session(engine) as db:
-        stopped = db.exec(select(Identity).where(Identity.address == "+351910000001")).one()
+        stopped = db.exec(select(Identity).where(is_address(db, "sms", "+351910000001"))).one()
         assert stopped.opted_out is True

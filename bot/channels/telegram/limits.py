@@ -1,6 +1,8 @@
 """Telegram's sending limits for one bot: about 30 messages a second in all, 1 a second per chat.
 
-Built on bot.delivery.ratelimit.TokenBucket, which answers how long to wait instead of sleeping.
+Built on bot.delivery.ratelimit's buckets, which answer how long to wait instead of sleeping. The
+overall limit is the bot's, shared by every process that sends for it (`Limits.bucket`); the
+per-chat buckets are this process's own (a chat's rows are claimed together, by one process).
 A chat that must wait is *held*: every message for it is handed back with the same delay until
 the hold ends, so the outbox rows queued behind the first one keep their order.
 """
@@ -9,7 +11,8 @@ import threading
 from dataclasses import dataclass
 
 from bot.clock import Seconds
-from bot.delivery.ratelimit import TokenBucket
+from bot.delivery.ratelimit import Bucket, Limits, TokenBucket
+from bot.settings import Settings
 
 # A turn of the conversation is often two or three messages (a notice, then the question);
 # Telegram tolerates such a burst in one chat, and the average stays at the per-chat rate.
@@ -25,10 +28,10 @@ class Hold:
 
 
 class ChatLimits:
-    def __init__(self, overall: float, per_chat: float, clock: Seconds) -> None:
+    def __init__(self, overall: Bucket, per_chat: float, clock: Seconds) -> None:
         self._clock = clock
         self._per_chat = per_chat
-        self._overall = TokenBucket(overall, burst=max(1.0, overall), clock=clock)
+        self._overall = overall
         self._chats: dict[str, TokenBucket] = {}
         self._last_use: dict[str, float] = {}
         self._holds: dict[str, Hold] = {}
@@ -74,3 +77,11 @@ class ChatLimits:
             del self._chats[chat], self._last_use[chat]
         for chat in [c for c, hold in self._holds.items() if hold.until <= now]:
             del self._holds[chat]
+
+
+def telegram_limits(settings: Settings, limits: Limits) -> ChatLimits:
+    """The bot's limits: the overall one where `limits` keeps it (shared by every process, a
+    burst of a second's worth), the per-chat ones in this process, on its clock."""
+    overall = settings.telegram_rate_overall
+    return ChatLimits(limits.bucket("telegram", overall, burst=max(1.0, overall)),
+                      settings.telegram_rate_per_chat, limits.clock)  # fmt: skip

@@ -16,7 +16,7 @@ from telegram.error import TelegramError
 from telegram.ext import ApplicationBuilder, TypeHandler
 
 from bot.channels.telegram.adapter import Contacts, TelegramAdapter
-from bot.channels.telegram.limits import ChatLimits
+from bot.channels.telegram.limits import telegram_limits
 from bot.channels.telegram.menu import set_menus
 from bot.channels.telegram.sender import TelegramSender
 from bot.channels.telegram.updates import ALLOWED_UPDATES, CHANNEL, bot_id_of
@@ -25,6 +25,7 @@ from bot.conversation.service import ConversationService
 from bot.delivery.dispatcher import Dispatcher
 from bot.delivery.hurry import Hurry
 from bot.delivery.policy import DeliveryPolicy
+from bot.delivery.ratelimit import Limits
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -74,9 +75,7 @@ class TelegramRuntime:
         bot: Bot,
         delivery: DeliveryPolicy,
     ) -> None:
-        limits = ChatLimits(
-            settings.telegram_rate_overall, settings.telegram_rate_per_chat, monotonic_seconds
-        )
+        limits = telegram_limits(settings, Limits.of(settings, service.engine, monotonic_seconds))
         self.bot = bot
         self.sender = TelegramSender(partial(make_bot, settings), limits)
         dispatcher = Dispatcher(service.engine, {CHANNEL: self.sender}, service.clock, delivery)

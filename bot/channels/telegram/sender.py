@@ -69,6 +69,13 @@ class TelegramSender:
             hold = self._limits.hold(chat, "telegram:rate", wait)
             raise Pause(hold.reason, hold.seconds)
         self._start_bot()
+        if message.document:  # a file alone (MY DATA's copy), its text as the caption
+            content, name = message.document.content.encode(), message.document.name
+            sending = self._send_document(int(chat), content, name, message.text or None)
+            try:
+                return str(self._run(sending))
+            except TelegramError as error:
+                raise self._refusal(chat, error) from None
         parts = split_text(message.text)
         markup = keyboard(message)
         last = len(parts) - 1  # the buttons go under the last part
@@ -115,11 +122,14 @@ class TelegramSender:
         return message.message_id
 
     def _send_invite(self, chat: str, ics: str) -> int:
-        return self._run(self._send_document(int(chat), ics.encode()))
+        return self._run(self._send_document(int(chat), ics.encode(), INVITE_NAME))
 
-    async def _send_document(self, chat: int, content: bytes) -> int:
+    async def _send_document(
+        self, chat: int, content: bytes, name: str, caption: str | None = None
+    ) -> int:
         bot = await self._started_bot()
-        message = await bot.send_document(chat_id=chat, document=content, filename=INVITE_NAME)
+        message = await bot.send_document(chat_id=chat, document=content, filename=name,
+                                          caption=caption)  # fmt: skip
         return message.message_id
 
     def _after_the_first(self, chat: str, send: Callable[[], int]) -> int:

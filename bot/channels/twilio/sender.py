@@ -10,9 +10,8 @@ from twilio.base.exceptions import TwilioRestException, TwilioServiceException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
-from bot.clock import Seconds
 from bot.delivery.outbound import Outbound, Recipient
-from bot.delivery.ratelimit import TokenBucket
+from bot.delivery.ratelimit import Bucket
 from bot.delivery.refusals import Pause, PermanentFailure, RetryLater
 from bot.settings import Settings
 from dialogs import segments
@@ -52,7 +51,7 @@ class TwilioSender:
     """The `Sender` of the SMS channel, keeping to one rate for the sending number or service."""
 
     def __init__(
-        self, client: Client, origin: dict[str, str], status_callback: str, bucket: TokenBucket
+        self, client: Client, origin: dict[str, str], status_callback: str, bucket: Bucket
     ) -> None:
         self.client = client
         self.origin = origin  # {"from_": number} or {"messaging_service_sid": sid}
@@ -60,7 +59,7 @@ class TwilioSender:
         self.bucket = bucket
 
     @classmethod
-    def from_settings(cls, settings: Settings, clock: Seconds) -> "TwilioSender":
+    def from_settings(cls, settings: Settings, bucket: Bucket) -> "TwilioSender":
         if settings.twilio_messaging_service_sid:
             origin = {"messaging_service_sid": settings.twilio_messaging_service_sid}
         elif settings.twilio_from:
@@ -68,7 +67,6 @@ class TwilioSender:
         else:
             raise ValueError("set PERCORSO_TWILIO_FROM or PERCORSO_TWILIO_MESSAGING_SERVICE_SID")
         status_callback = settings.public_url.rstrip("/") + STATUS_PATH
-        bucket = TokenBucket(settings.sms_rate_per_second, 1.0, clock)
         return cls(twilio_client(settings), origin, status_callback, bucket)
 
     def __call__(self, recipient: Recipient, outbound: Outbound) -> str:

@@ -25,6 +25,7 @@ from bot.conversation.service import ConversationService, Inbound, Screen
 from bot.delivery.dispatcher import Dispatcher
 from bot.delivery.hurry import Hurry, running
 from bot.delivery.policy import DeliveryPolicy
+from bot.delivery.ratelimit import Limits
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -125,7 +126,10 @@ def sms_router(
     if signature.validator is None:
         log.warning("PERCORSO_TWILIO_AUTH_TOKEN is not set: every Twilio webhook gets 403")
     elif settings.sms_configured:
-        sender = TwilioSender.from_settings(settings, monotonic_seconds)
+        limits = Limits.of(settings, service.engine, monotonic_seconds)
+        sender = TwilioSender.from_settings(
+            settings, limits.bucket("sms", settings.sms_rate_per_second)
+        )
         hurry = Hurry(Dispatcher(service.engine, {CHANNEL: sender}, service.clock, delivery))
 
     router = APIRouter(lifespan=running(hurry))

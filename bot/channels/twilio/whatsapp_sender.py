@@ -14,9 +14,8 @@ from twilio.base.exceptions import TwilioRestException, TwilioServiceException
 from twilio.rest import Client
 
 from bot.channels.twilio.sender import OUTAGE_PAUSE, STATUS_PATH, refusal, twilio_client
-from bot.clock import Seconds
 from bot.delivery.outbound import Outbound, Recipient
-from bot.delivery.ratelimit import TokenBucket
+from bot.delivery.ratelimit import Bucket
 from bot.delivery.refusals import OutsideWindow, Pause, PermanentFailure, RetryLater
 from bot.settings import Settings
 
@@ -44,20 +43,17 @@ def whatsapp_address(number: str) -> str:
 class WhatsAppSender:
     """Twilio's Messages API with `whatsapp:` addresses, from the configured WhatsApp sender."""
 
-    def __init__(
-        self, client: Client, origin: str, status_callback: str, bucket: TokenBucket
-    ) -> None:
+    def __init__(self, client: Client, origin: str, status_callback: str, bucket: Bucket) -> None:
         self.client = client
         self.origin = whatsapp_address(origin)
         self.status_callback = status_callback
         self.bucket = bucket
 
     @classmethod
-    def from_settings(cls, settings: Settings, clock: Seconds) -> "WhatsAppSender":
+    def from_settings(cls, settings: Settings, bucket: Bucket) -> "WhatsAppSender":
         if not settings.twilio_whatsapp_from:
             raise ValueError("set PERCORSO_TWILIO_WHATSAPP_FROM, the WhatsApp sender's number")
         status_callback = settings.public_url.rstrip("/") + STATUS_PATH
-        bucket = TokenBucket(settings.whatsapp_rate_per_second, 1.0, clock)
         return cls(twilio_client(settings), settings.twilio_whatsapp_from, status_callback,
                    bucket)  # fmt: skip
 
