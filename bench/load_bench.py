@@ -378,8 +378,11 @@ def chats(setup: Setup, work: Path) -> dict[int, int]:
     return identities
 
 
-def checks(setup: Setup, work: Path, sents: list[Sent], log: dict[str, Any]) -> dict[str, Any]:
-    """From the database and the fake server's log, nothing assumed."""
+def checks(
+    setup: Setup, work: Path, sents: list[Sent], log: dict[str, Any], api: str
+) -> dict[str, Any]:
+    """From the database and the fake server's log, nothing assumed. Sending goes on meanwhile:
+    doubles compare with the log read before the database, losses with one read after it."""
     chat_of = chats(setup, work)
     engine = sa.create_engine(setup.database_url or "")
     with engine.connect() as db:
@@ -423,7 +426,9 @@ def checks(setup: Setup, work: Path, sents: list[Sent], log: dict[str, Any]) -> 
     acked = {f"{TOKEN.split(':')[0]}:{s.update_id}" for s in sents if s.acked is not None}
     accepted = Counter(log["chats"]) + Counter(log["documents"])  # invites go as documents
     doubles = sum(max(0, n - sent_rows.get(chat, 0)) for chat, n in accepted.items())
-    unmarked = sum(max(0, n - accepted.get(chat, 0)) for chat, n in sent_rows.items())
+    later = fake_log(api)
+    received = Counter(later["chats"]) + Counter(later["documents"])
+    unmarked = sum(max(0, n - received.get(chat, 0)) for chat, n in sent_rows.items())
     return {
         "updates_posted": len(sents),
         "updates_acknowledged": len(acked),
@@ -493,7 +498,7 @@ async def run_setup(setup: Setup, args: argparse.Namespace, first_chat: int, api
     figures["configured_telegram_rate"] = TELEGRAM_RATE
     figures["server_429"] = log["refused"]
     if setup.database_url:
-        figures["checks"] = checks(setup, work, sents, log)
+        figures["checks"] = checks(setup, work, sents, log, api)
         figures["checks"]["rows_whose_lease_ran_out_while_sending"] = leases_lost(setup, work)
         figures["backlog_cancelled"] = cancel_backlog(setup.database_url)
     loop = await open_loop(setup, people[-1] + 1000, answers, OPEN_RATE, args.open_seconds)
