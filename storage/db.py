@@ -15,6 +15,7 @@ from storage.keyring import index_key
 from storage.models import Identity, Person
 
 _POSTGRES_DRIVERS = {"postgres", "postgresql", "postgresql+psycopg"}
+_READING = "percorso_reading"  # an execution option: this transaction only reads
 
 
 def make_engine(url: str) -> Engine:
@@ -51,8 +52,10 @@ def _sqlite_engine(url: URL) -> Engine:
     def _on_begin(connection: Any) -> None:
         # Taking the write lock at BEGIN serializes writers, so a check-then-write inside one
         # transaction cannot interleave with another, and no read lock is upgraded mid-way
-        # (which SQLite would answer with SQLITE_BUSY instead of waiting).
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # (which SQLite would answer with SQLITE_BUSY instead of waiting). A transaction that
+        # only reads (`reading`) needs neither: in WAL it reads the last commit without waiting.
+        reads = connection.get_execution_options().get(_READING, False)
+        connection.exec_driver_sql("BEGIN" if reads else "BEGIN IMMEDIATE")
 
     return engine
 
@@ -94,6 +97,16 @@ def scrub(engine: Engine, tables: Collection[str]) -> None:
 def unit_of_work(engine: Engine) -> Iterator[Session]:
     """One session in one transaction: commit when the block ends, roll back on an exception."""
     with Session(engine, expire_on_commit=False) as session, session.begin():
+        yield session
+
+
+@contextmanager
+def reading(engine: Engine) -> Iterator[Session]:
+    """A session that only reads, in one transaction. On SQLite it neither waits for nor holds
+    the write lock, so a look-up on the path of a request does not queue behind the writers
+    (nor hold them up); writing in it fails with "database is locked"."""
+    reader = engine.execution_options(**{_READING: True})
+    with Session(reader, expire_on_commit=False) as session, session.begin():
         yield session
 
 

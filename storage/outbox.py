@@ -23,7 +23,7 @@ from typing import Any
 from sqlalchemy import Engine, func, insert, update
 from sqlmodel import Session, col, select
 
-from storage.db import unit_of_work
+from storage.db import reading, unit_of_work
 from storage.models import Identity, Outbox, OutboxMention
 
 
@@ -126,7 +126,7 @@ def release(engine: Engine, rows: Iterable[Outbox], now: datetime) -> int:
 
 def next_due(engine: Engine, channel: str) -> datetime | None:
     """When the channel's next row falls due (or the lease of a lost worker runs out)."""
-    with Session(engine) as db:
+    with reading(engine) as db:
         return db.exec(
             select(func.min(Outbox.not_before)).where(
                 Outbox.status == "pending", Outbox.channel == channel
@@ -138,7 +138,7 @@ def pending_among(
     engine: Engine, row_ids: Iterable[int], channels: Iterable[str]
 ) -> dict[int, datetime]:
     """Of these rows, those of the channels still pending, with the time each falls due."""
-    with Session(engine) as db:
+    with reading(engine) as db:
         rows = db.exec(
             select(Outbox.id, Outbox.not_before).where(
                 col(Outbox.id).in_(list(row_ids)),

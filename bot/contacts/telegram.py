@@ -13,6 +13,7 @@ from bot.contacts.source import remember_source
 from bot.conversation.service import ConversationService, Inbound, Screen
 from bot.counselors.chat import CounselorChat
 from storage import repositories as repo
+from storage.db import reading
 from storage.models import Identity, Outbox
 
 CHANNEL = "telegram"
@@ -32,7 +33,7 @@ class TelegramContacts:
 
     def keyboard_in_view(self, chat: str) -> str | None:
         """The provider's id of the last message sent to the chat, if it carries buttons."""
-        with Session(self.service.engine) as db:
+        with reading(self.service.engine) as db:
             identity = repo.find_identity(db, CHANNEL, chat)
             if identity is None:
                 return None
@@ -47,7 +48,11 @@ class TelegramContacts:
         return last.external_id
 
     def _screen(
-        self, link_code: str | None, db: Session, identity: Identity, inbound: Inbound,
+        self,
+        link_code: str | None,
+        db: Session,
+        identity: Identity,
+        inbound: Inbound,
         now: datetime,
     ) -> Inbound | None:
         if self.counselors.answer(db, identity, inbound, link_code, now):

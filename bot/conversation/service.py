@@ -68,7 +68,7 @@ from dialogs.model import (
 from nlp.understanding import Place, Understanding
 from storage import repositories as repo
 from storage.crypto import Cipher
-from storage.db import lock_person, lock_person_of, scrub, unit_of_work
+from storage.db import lock_person, lock_person_of, reading, scrub, unit_of_work
 from storage.link_codes import issue_identity_code, redeem_identity_code
 from storage.models import Counselor, Identity, Person, Site
 
@@ -129,6 +129,16 @@ class Handled:
     outbox_ids: tuple[int, ...] = ()  # the rows its transaction wrote, to hurry after commit
 
 
+@dataclass(frozen=True)
+class _Understood:
+    """A text understood before the unit of work, in the language and zone read then."""
+
+    text: str
+    lang: str
+    tz: str
+    understanding: Understanding
+
+
 @dataclass
 class _Context:
     """What the event handlers of one unit of work share."""
@@ -171,6 +181,7 @@ class ConversationService:
 
     def handle(self, inbound: Inbound, screen: Screen | None = None) -> Handled:
         now = self.clock()
+        ahead = self._understood_ahead(inbound, now)
         with unit_of_work(self.engine) as db:
             identity = repo.find_or_create_identity(db, inbound.channel, inbound.address, now)
             identity = lock_person_of(db, identity)  # the person first: see storage.db
@@ -182,7 +193,7 @@ class ConversationService:
             INBOUND.labels(inbound.channel).inc()
             given = screen(db, identity, inbound, now) if screen else inbound
             if given is not None:
-                self._step(db, identity, given, now)
+                self._step(db, identity, given, now, ahead)
             queued = written(db)
             erased = db.info.get(_ERASED, False)
         if erased:
@@ -217,15 +228,45 @@ class ConversationService:
             self._run(_Context(db, identity, session, now, kind=kind), given)
         return identity
 
-    def _step(self, db: DbSession, identity: Identity, inbound: Inbound, now: datetime) -> None:
+    def _understood_ahead(self, inbound: Inbound, now: datetime) -> _Understood | None:
+        """The NLP of a text, before the unit of work: on SQLite that transaction holds the
+        database's only write lock, which the parse does not need. The language and the zone
+        are read without the lock; `_input` uses this only if they are still the same."""
+        text = inbound.text or ""
+        if (self.understand is None or self.engine.dialect.name != "sqlite" or not text.strip()
+                or inbound.start or inbound.picked or inbound.media):  # fmt: skip
+            return None
+        with reading(self.engine) as db:
+            identity = repo.find_identity(db, inbound.channel, inbound.address)
+            if identity is None:
+                return None
+            lang, tz = self._lang_and_zone(
+                db, identity.person_id, self._session(db, identity.person_id)
+            )
+        with STEP_SECONDS.labels("understanding").time():
+            return _Understood(text, lang, tz, self.understand(text, lang, tz, now))
+
+    def _lang_and_zone(
+        self, db: DbSession, person_id: str, session: DialogState
+    ) -> tuple[str, str]:
+        """What a text is understood in: the conversation's language, the person's zone."""
+        tz = repo.person_zone(db, person_id) or self.default_zone
+        return session.lang or self.flow.default_lang, tz
+
+    def _step(
+        self, db: DbSession, identity: Identity, inbound: Inbound, now: datetime,
+        ahead: _Understood | None = None,
+    ) -> None:  # fmt: skip
         # While a hand-over is open the person writes to a counselor, not to the dialog.
         said = _said(inbound)
         routed = handovers.route(db, self.cipher, self.flow, identity.person_id, said, now)
         if routed is Routed.THREAD:
             return
         session = self._session(db, identity.person_id)
-        given = (HandOverClosed() if routed is Routed.CLOSED
-                 else self._input(db, identity.person_id, inbound, session, now))  # fmt: skip
+        if routed is Routed.CLOSED:
+            given: Input = HandOverClosed()
+        else:
+            given = self._input(db, identity.person_id, inbound, session, now, ahead)
         self._run(_Context(db, identity, session, now), given)
 
     def _session(self, db: DbSession, person_id: str) -> DialogState:
@@ -268,8 +309,9 @@ class ConversationService:
         return answer(self, context, request)
 
     def _input(
-        self, db: DbSession, person_id: str, inbound: Inbound, session: DialogState, now: datetime
-    ) -> Input:
+        self, db: DbSession, person_id: str, inbound: Inbound, session: DialogState, now: datetime,
+        ahead: _Understood | None = None,
+    ) -> Input:  # fmt: skip
         if inbound.start:
             return Start(inbound.start_payload, inbound.lang)
         if inbound.picked:
@@ -281,10 +323,12 @@ class ConversationService:
         text = inbound.text or ""
         understanding = None
         if self.understand and text.strip():
-            tz = repo.person_zone(db, person_id) or self.default_zone
-            with STEP_SECONDS.labels("understanding").time():
-                lang = session.lang or self.flow.default_lang
-                understanding = self.understand(text, lang, tz, now)
+            lang, tz = self._lang_and_zone(db, person_id, session)
+            if ahead is not None and (ahead.text, ahead.lang, ahead.tz) == (text, lang, tz):
+                understanding = ahead.understanding
+            else:
+                with STEP_SECONDS.labels("understanding").time():
+                    understanding = self.understand(text, lang, tz, now)
         return Message(text, understanding)
 
     def _save(self, context: _Context) -> None:

@@ -1,12 +1,16 @@
 """The intake through the conversation service, on SQLite and PostgreSQL."""
 
 import json
+import sqlite3
 from datetime import UTC, datetime
 
 from sqlalchemy import Engine, func, text
 from sqlmodel import select
 
-from bot.conversation.service import ConversationService
+from bot.conversation.service import ConversationService, Understand
+from bot.network.importer import seed_demo_if_empty
+from dialogs.loader import intake_flow
+from nlp.understanding import Understanding
 from storage import repositories as repo
 from storage.crypto import Cipher
 from storage.db import unit_of_work
@@ -161,3 +165,38 @@ def test_export_prints_the_documented_columns_as_json_and_csv(
     header, line = as_csv.stdout.strip().splitlines()
     assert header.split(",")[:4] == ["id", "person_id", "channel", "lang"]
     assert '"[""full_time"", ""mornings""]"' in line
+
+
+def _write_lock_free(engine: Engine) -> bool:
+    """Whether another connection could start writing now, without waiting."""
+    if engine.dialect.name != "sqlite":
+        return True
+    other = sqlite3.connect(str(engine.url.database), timeout=0, isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")
+        other.execute("ROLLBACK")
+        return True
+    except sqlite3.OperationalError:
+        return False
+    finally:
+        other.close()
+
+
+def test_on_sqlite_a_text_is_understood_once_and_outside_the_write_lock(
+    engine: Engine, cipher: Cipher, clock: FakeClock, understand: Understand
+) -> None:
+    """The parse does not hold up every other writer of the file (the one write lock)."""
+    seed_demo_if_empty(engine)
+    calls: list[tuple[str, str, bool]] = []
+
+    def watched(text: str, lang: str, tz: str, now: datetime) -> Understanding:
+        calls.append((text, lang, _write_lock_free(engine)))
+        return understand(text, lang, tz, now)
+
+    chat = Chat(ConversationService(engine, intake_flow(), cipher, NOTICE, watched, clock))
+    chat.start("pt")
+    said = ["sim", "Gondomar", "sim"]
+    replies = [texts(chat.say(text)) for text in said]
+    assert [(text, lang) for text, lang, _ in calls] == [(text, "pt") for text in said]
+    assert all(free for _, _, free in calls)
+    assert "Gondomar" in replies[1]  # understood as a place, as before

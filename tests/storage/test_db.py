@@ -9,7 +9,7 @@ from sqlalchemy import Engine, func, select, text
 from sqlalchemy.exc import NoResultFound, StatementError
 
 from storage import outbox
-from storage.db import lock_person, lock_person_of, make_engine, unit_of_work
+from storage.db import lock_person, lock_person_of, make_engine, reading, unit_of_work
 from storage.models import Identity, Person
 from storage.repositories import find_or_create_identity
 
@@ -114,4 +114,32 @@ def test_sqlite_transactions_take_the_write_lock_at_begin(tmp_path: Path) -> Non
         second.connection.driver_connection.execute("PRAGMA busy_timeout=0")
         with pytest.raises(Exception, match="locked"):
             second.execute(text("SELECT 1"))
+    engine.dispose()
+
+
+def test_reading_on_sqlite_neither_waits_for_nor_holds_the_write_lock(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'x.sqlite3'}")
+    with unit_of_work(engine) as writer:
+        writer.exec(text("CREATE TABLE t (n INTEGER)"))
+    with unit_of_work(engine) as writer:
+        writer.exec(text("INSERT INTO t VALUES (1)"))
+        writer.flush()  # the writer holds the write lock, its row not committed
+        with reading(engine) as reader:
+            reader.connection().connection.driver_connection.execute("PRAGMA busy_timeout=0")
+            assert reader.exec(text("SELECT count(*) FROM t")).one() == (0,)
+    with reading(engine) as reader, unit_of_work(engine) as writer:
+        assert reader.exec(text("SELECT count(*) FROM t")).one() == (1,)
+        writer.exec(text("INSERT INTO t VALUES (2)"))  # not held up by the open reader
+    engine.dispose()
+
+
+def test_writing_while_reading_is_refused_on_sqlite(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'x.sqlite3'}")
+    with unit_of_work(engine) as writer:
+        writer.exec(text("CREATE TABLE t (n INTEGER)"))
+    with unit_of_work(engine) as writer:
+        writer.exec(text("SELECT 1"))  # holds the write lock
+        with pytest.raises(Exception, match="locked"), reading(engine) as reader:
+            reader.connection().connection.driver_connection.execute("PRAGMA busy_timeout=0")
+            reader.exec(text("INSERT INTO t VALUES (1)"))
     engine.dispose()
