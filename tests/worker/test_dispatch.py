@@ -81,6 +81,28 @@ def test_rows_of_a_worker_that_died_are_sent_once_after_its_lease(
     assert {r.status for r in rows(engine)} == {"sent"}
 
 
+def test_a_worker_held_up_near_its_lease_sends_no_more_and_the_rows_go_once(
+    engine: Engine, clock: FakeClock
+) -> None:
+    queued(engine, clock, 3)
+    sender = Recorder()
+    slow = Dispatcher(engine, {"telegram": sender}, clock, DeliveryPolicy(lease=LEASE))
+    original = sender.__call__
+
+    def held_up(recipient: Recipient, message: Outbound) -> str:
+        clock.advance(minutes=4, seconds=40)  # the first send takes most of the lease
+        return original(recipient, message)
+
+    slow.senders["telegram"] = held_up
+    assert slow.dispatch_due() == 1
+    assert [r.status for r in rows(engine)] == ["sent", "pending", "pending"]
+
+    other = Dispatcher(engine, {"telegram": sender}, clock, DeliveryPolicy(lease=LEASE))
+    clock.advance(seconds=20)  # the slow worker's lease has ended
+    assert other.dispatch_due() == 2
+    assert sorted(sender.calls) == ["m0", "m1", "m2"]  # each once
+
+
 def test_a_stop_gives_back_the_rows_claimed_but_not_tried(engine: Engine, clock: FakeClock) -> None:
     queued(engine, clock, 4)
     sender = Recorder()
