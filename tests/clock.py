@@ -1,7 +1,12 @@
 """Clocks for the tests: each starts on a fixed day, so no test depends on the day it runs."""
 
+import os
 import time
 from datetime import UTC, datetime, timedelta
+
+# CI reruns the date-sensitive suites under libfaketime, which also fakes the monotonic clock:
+# tests that wait for real time to pass mark themselves with this.
+UNDER_FAKETIME = "libfaketime" in os.environ.get("LD_PRELOAD", "")
 
 TUESDAY = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 

@@ -1,7 +1,6 @@
 """POST /webhooks/telegram: the secret token, durable recording before 200, once-only
 processing, and what only Telegram needs around the conversation."""
 
-import os
 
 import pytest
 from sqlalchemy import func
@@ -12,6 +11,7 @@ from bot.entry.bootstrap import App
 from bot.entry.web import create_app
 from dialogs.render import render
 from storage.models import Identity, InboundSeen, Outbox, Person
+from tests.clock import UNDER_FAKETIME
 from tests.fakes.telegram_server import FakeTelegram
 from tests.telegram import updates
 from tests.telegram.conftest import make_settings
@@ -283,7 +283,7 @@ def test_erasing_ones_data_forgets_where_one_came_from(
 
 
 @pytest.mark.skipif(
-    "libfaketime" in os.environ.get("LD_PRELOAD", ""),
+    UNDER_FAKETIME,
     reason="libfaketime fakes the monotonic clock, which stretches the hurry's timed wait for "
     "retry_after (with FAKETIME_DONT_FAKE_MONOTONIC, Python's sleep fails instead)",
 )

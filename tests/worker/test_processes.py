@@ -22,6 +22,7 @@ from storage.crypto import Cipher
 from storage.db import unit_of_work
 from storage.models import Counselor, Outbox
 from tests.booking.conftest import NOW, offers
+from tests.clock import UNDER_FAKETIME
 from tests.fakes.telegram_server import FakeTelegram
 from tests.worker.conftest import identities, text
 from tests.worker.test_nudges_and_agenda import TEXTS, chatting
@@ -44,6 +45,10 @@ def most_in_a_window(times: list[float], window: float) -> int:
     return max(sum(1 for t in times[i:] if t - start < window) for i, start in enumerate(times))
 
 
+@pytest.mark.skipif(
+    UNDER_FAKETIME,
+    reason="the workers' clocks are faked, PostgreSQL's (which keeps the shared limits) is not",
+)
 def test_two_worker_processes_send_together_at_the_rate_and_nothing_twice(
     engine: Engine, database_url: str, telegram: FakeTelegram
 ) -> None:
