@@ -13,6 +13,7 @@ import storage.tables  # noqa: F401  (every table known before an engine is used
 from storage.crypto import Cipher, dialect_cipher
 from storage.keyring import index_key
 from storage.models import Identity, Person
+from storage.writer_turn import TurnTakingConnection, WriterTurn
 
 _POSTGRES_DRIVERS = {"postgres", "postgresql", "postgresql+psycopg"}
 _READING = "percorso_reading"  # an execution option: this transaction only reads
@@ -35,27 +36,38 @@ def make_engine(url: str) -> Engine:
 
 
 def _sqlite_engine(url: URL) -> Engine:
+    turn = None
     if url.database and url.database != ":memory:":
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, connect_args={"check_same_thread": False}, hide_parameters=True)
+        turn = WriterTurn(Path(url.database))
+    engine = create_engine(
+        url,
+        connect_args={"check_same_thread": False, "factory": TurnTakingConnection},
+        hide_parameters=True,
+    )
 
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+    def _on_connect(dbapi_connection: TurnTakingConnection, _record: Any) -> None:
         # pysqlite's own BEGIN handling is switched off so that we can emit BEGIN IMMEDIATE.
         dbapi_connection.isolation_level = None
         # secure_delete: a deleted row's bytes are overwritten, not left in a free page.
         pragmas = ("foreign_keys=ON", "journal_mode=WAL", "busy_timeout=30000", "secure_delete=ON")
         for pragma in pragmas:
             dbapi_connection.execute(f"PRAGMA {pragma}")
+        if turn is not None:
+            dbapi_connection.take_turns(turn)
 
     @event.listens_for(engine, "begin")
-    def _on_begin(connection: Any) -> None:
+    def _on_begin(connection: Connection) -> None:
         # Taking the write lock at BEGIN serializes writers, so a check-then-write inside one
         # transaction cannot interleave with another, and no read lock is upgraded mid-way
-        # (which SQLite would answer with SQLITE_BUSY instead of waiting). A transaction that
-        # only reads (`reading`) needs neither: in WAL it reads the last commit without waiting.
-        reads = connection.get_execution_options().get(_READING, False)
-        connection.exec_driver_sql("BEGIN" if reads else "BEGIN IMMEDIATE")
+        # (which SQLite would answer with SQLITE_BUSY instead of waiting); writers queue for it
+        # in turn (storage.writer_turn). A transaction that only reads (`reading`) needs
+        # neither: in WAL it reads the last commit without waiting.
+        if connection.get_execution_options().get(_READING, False):
+            connection.exec_driver_sql("BEGIN")
+        else:
+            connection.connection.driver_connection.begin_writing()  # type: ignore[union-attr]
 
     return engine
 

@@ -1,3 +1,4 @@
+import sqlite3
 import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
@@ -107,13 +108,14 @@ def test_an_identity_moved_before_its_person_was_locked_is_followed(engine: Engi
 
 
 def test_sqlite_transactions_take_the_write_lock_at_begin(tmp_path: Path) -> None:
-    engine = make_engine(f"sqlite:///{tmp_path / 'x.sqlite3'}")
-    with engine.connect() as first, engine.connect() as second:
+    path = tmp_path / "x.sqlite3"
+    engine = make_engine(f"sqlite:///{path}")
+    with engine.connect() as first:
         first.execute(text("SELECT 1"))  # opens a transaction
-        # Straight on the driver: through SQLAlchemy the pragma would itself wait to BEGIN.
-        second.connection.driver_connection.execute("PRAGMA busy_timeout=0")
-        with pytest.raises(Exception, match="locked"):
-            second.execute(text("SELECT 1"))
+        outsider = sqlite3.connect(path, timeout=0)  # a writer outside percorso: no turn taken
+        with pytest.raises(sqlite3.OperationalError, match="locked"):
+            outsider.execute("BEGIN IMMEDIATE")
+        outsider.close()
     engine.dispose()
 
 
