@@ -37,18 +37,54 @@ log = logging.getLogger(__name__)
 
 # A send starts only with more than a tenth of its row's lease left.
 LEASE_MARGIN = 10
+# How rows ended is written a few rows at a time, in one transaction: on SQLite every write
+# waits for the one writer turn, and a transaction per row starved the senders under load. A row
+# sent but not yet recorded is in flight: after a crash it is sent again, as one being sent is.
+ENDINGS_AT_ONCE = 10
+ENDINGS_WAIT = timedelta(seconds=0.5)
 
 Sender = Callable[[Recipient, Any], str | None]
 """Delivers one message to one recipient (an `Outbound`; a `Trigger` on the timer channel);
 returns the provider's message id, if any."""
 
 
+class _Endings:
+    """How the rows of one claim ended, written when ENDINGS_AT_ONCE have gathered or the
+    oldest has waited ENDINGS_WAIT, and whatever is left when the claim is done."""
+
+    def __init__(self, engine: Engine, clock: Clock) -> None:
+        self.engine = engine
+        self.clock = clock
+        self._gathered: list[outbox.Ending] = []
+        self._since: datetime | None = None
+        self._lock = threading.Lock()  # the sending threads of one claim share it
+
+    def add(self, row: Outbox, **values: Any) -> None:
+        with self._lock:
+            self._gathered.append((row, values))
+            self._since = self._since or self.clock()
+            full = len(self._gathered) >= ENDINGS_AT_ONCE or (
+                self.clock() - self._since >= ENDINGS_WAIT
+            )
+        if full:
+            self.write()
+
+    def write(self) -> None:
+        with self._lock:
+            endings, self._gathered, self._since = self._gathered, [], None
+        if endings:
+            for row_id in outbox.end_all(self.engine, endings):
+                log.warning("outbox %s: lease lost before it ended, left to its new worker", row_id)
+
+
 @dataclass
 class _Batch:
-    """One claim: its rows by identity (each identity's rows in order) and their identities."""
+    """One claim: its rows by identity (each identity's rows in order), their identities, and
+    how they ended so far."""
 
     rows: dict[int, list[Outbox]]
     identities: dict[int, Identity]
+    endings: _Endings
 
 
 class Dispatcher:
@@ -109,12 +145,15 @@ class Dispatcher:
         by_identity: dict[int, list[Outbox]] = defaultdict(list)
         for row in rows:
             by_identity[row.identity_id].append(row)
-        batch = _Batch(by_identity, identities)
+        batch = _Batch(by_identity, identities, _Endings(self.engine, self.clock))
         groups = list(batch.rows)
-        if self._pool is None:
-            sent = sum(self._send_group(batch, key) for key in groups)
-        else:
-            sent = sum(self._pool.map(lambda key: self._send_group(batch, key), groups))
+        try:
+            if self._pool is None:
+                sent = sum(self._send_group(batch, key) for key in groups)
+            else:
+                sent = sum(self._pool.map(lambda key: self._send_group(batch, key), groups))
+        finally:
+            batch.endings.write()
         return len(rows), sent
 
     def _send_group(self, batch: _Batch, identity_id: int) -> int:
@@ -125,30 +164,30 @@ class Dispatcher:
             if self._stopping.is_set():
                 outbox.release(self.engine, rows[index:], self.clock())
                 break
-            sent += self._deliver(row, identity)
+            sent += self._deliver(row, identity, batch.endings)
         return sent
 
-    def _deliver(self, row: Outbox, identity: Identity) -> int:
+    def _deliver(self, row: Outbox, identity: Identity, endings: _Endings) -> int:
         with bound_row(row.id, row.request_id):
-            return self._deliver_now(row, identity)
+            return self._deliver_now(row, identity, endings)
 
-    def _deliver_now(self, row: Outbox, identity: Identity) -> int:
+    def _deliver_now(self, row: Outbox, identity: Identity, endings: _Endings) -> int:
         letter = letter_of(row)
         if _silenced(identity, letter):
             reason = "opted out" if identity.opted_out else "unreachable"
-            self._end(row, status="failed", attempts=row.attempts + 1, last_error=reason)
+            endings.add(row, status="failed", attempts=row.attempts + 1, last_error=reason)
             return 0
         if isinstance(letter, Outbound) and letter.expires_at and letter.expires_at <= self.clock():
-            self._end(row, status="cancelled", last_error="late: the meeting has begun")
+            endings.add(row, status="cancelled", last_error="late: the meeting has begun")
             return 0
         morning = self.defer(row, self.clock())
         if morning is not None:
-            self._end(row, status="pending", not_before=morning, last_error="quiet hours")
+            endings.add(row, status="pending", not_before=morning, last_error="quiet hours")
             return 0
         flood_end = self._flood_ends.get(row.channel)
         if flood_end is not None and flood_end > self.clock():
             reason = str(self._floods[row.channel])
-            self._end(row, status="pending", not_before=flood_end, last_error=reason)
+            endings.add(row, status="pending", not_before=flood_end, last_error=reason)
             return 0
         self._pace(row.channel)
         if self.clock() >= row.not_before - self.policy.lease / LEASE_MARGIN:
@@ -161,26 +200,26 @@ class Dispatcher:
             external_id = self.senders[row.channel](recipient, letter)
         except Pause as pause:
             SEND_FAILURES.labels(row.channel, "rate_limited").inc()
-            self._pause(row, pause)
+            self._pause(row, pause, endings)
             return 0
         except RetryLater as failure:
             SEND_FAILURES.labels(row.channel, "temporary").inc()
-            self._retry(row, failure)
+            self._retry(row, failure, endings)
             return 0
         except PermanentFailure as refusal:
             SEND_FAILURES.labels(row.channel, _permanent_reason(refusal)).inc()
             log.warning("outbox %s failed for good: %s", row.id, refusal)
-            self._end(row, status="failed", attempts=row.attempts + 1, last_error=str(refusal))
+            endings.add(row, status="failed", attempts=row.attempts + 1, last_error=str(refusal))
             self._mark(identity, refusal)
             return 0
         except Dropped as reason:
             SEND_FAILURES.labels(row.channel, "dropped").inc()
             log.info("outbox %s dropped: %s", row.id, reason)
-            self._end(row, status="cancelled", last_error=str(reason))
+            endings.add(row, status="cancelled", last_error=str(reason))
             return 0
         if isinstance(letter, Outbound):
             OUTBOUND.labels(row.channel).inc()
-        self._end(
+        endings.add(
             row,
             status="sent",
             sent_at=self.clock(),
@@ -196,35 +235,31 @@ class Dispatcher:
         while (wait := pacer.take()) > 0 and not self._stopping.is_set():
             self._stopping.wait(wait)
 
-    def _pause(self, row: Outbox, pause: Pause) -> None:
+    def _pause(self, row: Outbox, pause: Pause, endings: _Endings) -> None:
         not_before = self.clock() + timedelta(seconds=pause.seconds)
         if pause.whole_channel:
             self._floods[row.channel], self._flood_ends[row.channel] = pause, not_before
-        self._end(row, status="pending", not_before=not_before, last_error=str(pause))
+        endings.add(row, status="pending", not_before=not_before, last_error=str(pause))
 
-    def _retry(self, row: Outbox, failure: RetryLater) -> None:
+    def _retry(self, row: Outbox, failure: RetryLater, endings: _Endings) -> None:
         attempts = row.attempts + 1
         retry = self.policy.retry
         if attempts >= retry.max_attempts:
             log.warning("outbox %s failed after %s attempts: %s", row.id, attempts, failure)
-            self._end(
+            endings.add(
                 row,
                 status="failed",
                 attempts=attempts,
                 last_error=f"{failure} (after {attempts} attempts)",
             )
             return
-        self._end(
+        endings.add(
             row,
             status="pending",
             attempts=attempts,
             last_error=str(failure),
             not_before=self.clock() + retry.delay(attempts, failure.seconds),
         )
-
-    def _end(self, row: Outbox, **values: Any) -> None:
-        if not outbox.end(self.engine, row, **values):
-            log.warning("outbox %s: lease lost before it ended, left to its new worker", row.id)
 
     def _mark(self, identity: Identity, refusal: PermanentFailure) -> None:
         if refusal.unreachable:

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from bot.delivery.dispatcher import Dispatcher
+from bot.delivery.dispatcher import ENDINGS_AT_ONCE, ENDINGS_WAIT, Dispatcher
 from bot.delivery.outbound import Kind, Outbound, Recipient, queue
 from bot.delivery.policy import DeliveryPolicy, RetryPolicy
 from bot.delivery.refusals import Dropped, Pause, PermanentFailure, RetryLater
@@ -78,6 +78,31 @@ def test_rows_of_a_worker_that_died_are_sent_once_after_its_lease(
     assert sorted(sender.calls) == ["m0", "m1", "m2"]
     # The dead worker, back to life, cannot overwrite what the survivor recorded.
     assert outbox.end(engine, dead[0], status="failed", last_error="late") is False
+    assert {r.status for r in rows(engine)} == {"sent"}
+
+
+def test_rows_sent_are_on_record_a_few_sends_later_not_at_the_end(
+    engine: Engine, clock: FakeClock
+) -> None:
+    # A row sent and not yet recorded would go again after a crash: how many that can be is
+    # bounded, by count and by time, whatever the size of the claim.
+    queued(engine, clock, 3 * ENDINGS_AT_ONCE + 2)
+    on_record: list[int] = []
+    sender = Recorder()
+
+    def looking(recipient: Recipient, message: Outbound) -> str:
+        with Session(engine) as db:
+            on_record.append(len(db.exec(select(Outbox).where(Outbox.status == "sent")).all()))
+        if len(on_record) > 2 * ENDINGS_AT_ONCE:  # slow sends: recorded by time, not count
+            clock.advance(seconds=ENDINGS_WAIT.total_seconds())
+        return sender(recipient, message)
+
+    dispatcher = Dispatcher(engine, {"telegram": looking}, clock, DeliveryPolicy(lease=LEASE))
+    assert dispatcher.dispatch_due() == 3 * ENDINGS_AT_ONCE + 2
+    assert on_record[ENDINGS_AT_ONCE - 1] == 0  # fast sends: ten gathered, written together
+    assert on_record[ENDINGS_AT_ONCE] == ENDINGS_AT_ONCE
+    slow = range(2 * ENDINGS_AT_ONCE + 2, len(on_record))  # each took ENDINGS_WAIT
+    assert all(sends - on_record[sends] <= 2 for sends in slow)
     assert {r.status for r in rows(engine)} == {"sent"}
 
 
