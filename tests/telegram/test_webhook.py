@@ -1,6 +1,7 @@
 """POST /webhooks/telegram: the secret token, durable recording before 200, once-only
 processing, and what only Telegram needs around the conversation."""
 
+import json
 
 import pytest
 from sqlalchemy import func
@@ -166,6 +167,43 @@ def test_free_text_answers_a_question_shown_with_buttons_and_retires_them(
     assert "reply_markup" not in next(
         m for m in ana.messages() if m["message_id"] == consent["message_id"]
     )
+
+
+def test_telegram_gets_its_answer_before_the_bot_calls_telegram_back(
+    webhook: Webhook, application: App, telegram: FakeTelegram
+) -> None:
+    # Telegram sends a chat's next update only once this one is answered: the courtesy calls
+    # (retiring a keyboard) and the replies follow the answer instead of holding it up.
+    ana = TelegramUser(webhook, telegram, application.engine, CHAT)
+    ana.start()
+    ana.press("pt")
+    update = updates.message(CHAT, "sim")
+    body = json.dumps(update).encode()
+    scope = {
+        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST",
+        "scheme": "http", "path": PATH, "raw_path": PATH.encode(), "query_string": b"",
+        "root_path": "", "client": ("127.0.0.1", 1), "server": ("127.0.0.1", 80),
+        "headers": [(b"content-type", b"application/json"),
+                    (SECRET_HEADER.lower().encode(), SECRET.encode())],
+    }  # fmt: skip
+    seen: list[tuple[object, int]] = []
+
+    async def post() -> None:
+        async def receive() -> dict[str, object]:
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        async def send(message: dict[str, object]) -> None:
+            if message["type"] == "http.response.start":
+                seen.append((message["status"], len(telegram.calls_to("editMessageReplyMarkup"))))
+
+        await webhook.client.app(scope, receive, send)
+        seen.append(("after", len(telegram.calls_to("editMessageReplyMarkup"))))
+
+    webhook.client.portal.call(post)  # in the app's event loop, where its Bot lives
+
+    assert seen == [(200, 0), ("after", 1)]
+    ana.settle(update["update_id"])
+    assert ana.node() == "municipality"
 
 
 def test_menu_commands_reach_the_flow_as_its_command_words(

@@ -12,6 +12,7 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import asynccontextmanager
+from functools import partial
 from typing import Protocol
 
 from telegram import Bot, Update
@@ -23,6 +24,12 @@ from bot.contacts.membership import MembershipChanged
 from bot.conversation.service import ConversationService, Handled, Screen
 
 log = logging.getLogger(__name__)
+
+Followup = Callable[[], Awaitable[None]]
+
+
+async def _nothing() -> None:
+    return None
 
 
 class ChatLocks:
@@ -77,24 +84,34 @@ class TelegramAdapter:
         self._hurry = hurry
         self._locks = ChatLocks()
 
-    async def receive(self, update: Update) -> None:
-        """Record and process one update. Raises when it could not be recorded, so that the
-        webhook answers 5xx and Telegram delivers it again."""
+    async def receive(self, update: Update) -> Followup:
+        """Record and process one update; returns what follows (the courtesy calls to Telegram,
+        then the send of the replies), for the caller to run once it has acknowledged the
+        update: a webhook answers Telegram without waiting for Telegram. Raises when the update
+        could not be recorded, so that the webhook answers 5xx and Telegram delivers it again."""
         received = read_update(update, self._bot_id, self._service.flow.languages)
         if received is None:
-            return
+            return _nothing
         if isinstance(received, MembershipChanged):
             async with self._locks.hold(received.address):
                 await asyncio.to_thread(self._contacts.membership_changed, received)
-            return
+            return _nothing
         async with self._locks.hold(received.chat):
-            if received.callback_id:
-                await self._quietly(self._bot.answer_callback_query(received.callback_id))
             handled, retired = await asyncio.to_thread(self._handle, received)
-            if handled.duplicate:
-                return
-            await self._tidy(received, retired)
-        self._hurry(handled.outbox_ids)  # its own rows only, after the commit
+        if handled.duplicate:
+            return partial(self._answer_press, received)
+        return partial(self._follow_up, received, retired, handled.outbox_ids)
+
+    async def _follow_up(
+        self, received: Received, retired: str | None, rows: tuple[int, ...]
+    ) -> None:
+        await self._answer_press(received)
+        await self._tidy(received, retired)
+        self._hurry(rows)  # its own rows only, after the commit
+
+    async def _answer_press(self, received: Received) -> None:
+        if received.callback_id:
+            await self._quietly(self._bot.answer_callback_query(received.callback_id))
 
     def _handle(self, received: Received) -> tuple[Handled, str | None]:
         # Looked up before the replies exist: the keyboard in view when the person wrote.

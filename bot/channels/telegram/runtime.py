@@ -96,7 +96,8 @@ class TelegramRuntime:
         if not isinstance(update, Update):
             return
         try:
-            await self.adapter.receive(update)
+            follow_up = await self.adapter.receive(update)
+            await follow_up()
         except Exception as error:
             # Polling has confirmed the update to Telegram already: it is logged, the rest go on.
             log.error("telegram update %s failed: %s", update.update_id, type(error).__name__)

@@ -14,6 +14,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI, Request, Response
 from pydantic import SecretStr
+from starlette.background import BackgroundTask
 from telegram import Update
 from telegram.error import TelegramError
 
@@ -74,11 +75,13 @@ def telegram_router(
         except (ValueError, TypeError, KeyError):
             return Response(status_code=400)
         try:
-            await current.adapter.receive(update)
+            follow_up = await current.adapter.receive(update)
         except Exception as error:
             log.error("telegram update %s failed: %s", update.update_id, type(error).__name__)
             return Response(status_code=500)
-        return Response(status_code=200)
+        # Telegram waits for this answer before it sends the chat's next update: the courtesy
+        # calls and the replies come after it.
+        return Response(status_code=200, background=BackgroundTask(follow_up))
 
     return router
 
