@@ -37,6 +37,7 @@ import time
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +49,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.broadcast_bench import RateLimitedTelegram  # noqa: E402
+from storage.db import make_engine, unit_of_work  # noqa: E402
+from storage.models import Outbox  # noqa: E402
 from tests.fakes.telegram_server import TOKEN  # noqa: E402
 
 SECRET = "bench-webhook-secret"
@@ -454,10 +457,14 @@ def leases_lost(setup: Setup, work: Path) -> int:
 
 
 def cancel_backlog(database_url: str) -> int:
-    engine = sa.create_engine(database_url)
-    with engine.begin() as db:
-        cancelled = db.execute(
-            sa.text("UPDATE outbox SET status = 'cancelled' WHERE status = 'pending'")
+    """The rows waiting to be claimed; those a dispatcher holds are left to end as they will
+    (cancelling one already sent, its ending not yet written, would count it as a double)."""
+    engine = make_engine(database_url)
+    with unit_of_work(engine) as db:
+        cancelled = db.exec(
+            sa.update(Outbox)
+            .where(Outbox.status == "pending", Outbox.not_before <= datetime.now(UTC))
+            .values(status="cancelled")
         ).rowcount
     engine.dispose()
     return cancelled
