@@ -15,6 +15,7 @@ import fcntl
 import os
 import sqlite3
 import threading
+import weakref
 from pathlib import Path
 
 
@@ -59,6 +60,8 @@ class TurnTakingConnection(sqlite3.Connection):
 
     def take_turns(self, turn: WriterTurn) -> None:
         self.turn, self._file = turn, turn.open()
+        # A connection dropped without close() (an engine never disposed) must not leak its file.
+        self._close_file = weakref.finalize(self, os.close, self._file)
 
     def begin_writing(self) -> None:
         if self.turn is not None:
@@ -86,9 +89,8 @@ class TurnTakingConnection(sqlite3.Connection):
             super().close()
         finally:
             self._give_back()
-            if self._file >= 0:
-                os.close(self._file)
-                self._file = -1
+            if self.turn is not None:
+                self._close_file()  # once: a finalizer runs at most once
 
     def _give_back(self) -> None:
         if self._taker is not None and self.turn is not None:
