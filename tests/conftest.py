@@ -6,6 +6,7 @@ import os
 import socket
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -54,7 +55,15 @@ def only_loopback(monkeypatch: pytest.MonkeyPatch) -> None:
 def database_url(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[str]:
-    if request.param == "sqlite":
+    with new_database(request.param, tmp_path_factory) as url:
+        yield url
+
+
+@contextmanager
+def new_database(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The URL of an empty database of its own on `backend` ("sqlite" or "postgresql"), dropped
+    at the end of the block."""
+    if backend == "sqlite":
         yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'percorso.sqlite3'}"
         return
     # A schema of our own, so a test run neither sees nor leaves anything in the database.
@@ -71,11 +80,16 @@ def database_url(
         admin.dispose()
 
 
+def migrated_engine(url: str, cipher: Cipher) -> Engine:
+    upgrade(url)
+    engine = make_engine(url)
+    use_cipher(engine, cipher)
+    return engine
+
+
 @pytest.fixture
 def engine(database_url: str, cipher: Cipher) -> Iterator[Engine]:
-    upgrade(database_url)
-    engine = make_engine(database_url)
-    use_cipher(engine, cipher)
+    engine = migrated_engine(database_url, cipher)
     yield engine
     with engine.begin() as connection:
         lift_guard(connection)  # the audit log refuses deletes; emptying the database may

@@ -50,11 +50,20 @@ def clock() -> FakeClock:
 
 @pytest.fixture
 def settings() -> Settings:
+    return desk_settings()
+
+
+def desk_settings() -> Settings:
     return Settings(_env_file=None, public_url="http://localhost:8000")
 
 
 @pytest.fixture
 def application(engine: Engine, cipher: Cipher, clock: FakeClock, settings: Settings) -> App:
+    return desk_application(engine, cipher, clock, settings)
+
+
+def desk_application(engine: Engine, cipher: Cipher, clock: FakeClock, settings: Settings) -> App:
+    """The demo network and the three accounts on `engine`, and the App over them."""
     seed_demo_if_empty(engine)
     service = ConversationService(
         engine, intake_flow(), cipher, settings.privacy_notice_version, None, clock
