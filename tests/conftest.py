@@ -6,9 +6,13 @@ import os
 import socket
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import cache
 from typing import Any
 
 import pytest
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from cryptography.fernet import Fernet
 from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
@@ -16,7 +20,7 @@ from sqlalchemy.engine import make_url
 from storage.audit import install_guard, lift_guard
 from storage.crypto import Cipher
 from storage.db import make_engine, use_cipher
-from storage.migrate import upgrade
+from storage.migrate import alembic_config, upgrade
 from storage.tables import metadata
 from tests.fakes.smtp_server import Mailbox, running_smtp
 from tests.fakes.telegram_server import FakeTelegram, running
@@ -54,7 +58,15 @@ def only_loopback(monkeypatch: pytest.MonkeyPatch) -> None:
 def database_url(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[str]:
-    if request.param == "sqlite":
+    with new_database(request.param, tmp_path_factory) as url:
+        yield url
+
+
+@contextmanager
+def new_database(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The URL of an empty database of its own on `backend` ("sqlite" or "postgresql"), dropped
+    at the end of the block."""
+    if backend == "sqlite":
         yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'percorso.sqlite3'}"
         return
     # A schema of our own, so a test run neither sees nor leaves anything in the database.
@@ -71,11 +83,27 @@ def database_url(
         admin.dispose()
 
 
+def migrated_engine(url: str, cipher: Cipher) -> Engine:
+    engine = make_engine(url)
+    # Most tests find the database at the latest revision, left so by the test before; asking
+    # it costs a query, where alembic's upgrade would open an engine of its own and read every
+    # migration file to learn that there is nothing to do.
+    with engine.connect() as connection:
+        revision = MigrationContext.configure(connection).get_current_revision()
+    if revision != latest_revision():
+        upgrade(url)
+    use_cipher(engine, cipher)
+    return engine
+
+
+@cache
+def latest_revision() -> str | None:
+    return ScriptDirectory.from_config(alembic_config("")).get_current_head()
+
+
 @pytest.fixture
 def engine(database_url: str, cipher: Cipher) -> Iterator[Engine]:
-    upgrade(database_url)
-    engine = make_engine(database_url)
-    use_cipher(engine, cipher)
+    engine = migrated_engine(database_url, cipher)
     yield engine
     with engine.begin() as connection:
         lift_guard(connection)  # the audit log refuses deletes; emptying the database may

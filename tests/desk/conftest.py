@@ -6,6 +6,7 @@ import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -50,11 +51,20 @@ def clock() -> FakeClock:
 
 @pytest.fixture
 def settings() -> Settings:
+    return desk_settings()
+
+
+def desk_settings() -> Settings:
     return Settings(_env_file=None, public_url="http://localhost:8000")
 
 
 @pytest.fixture
 def application(engine: Engine, cipher: Cipher, clock: FakeClock, settings: Settings) -> App:
+    return desk_application(engine, cipher, clock, settings)
+
+
+def desk_application(engine: Engine, cipher: Cipher, clock: FakeClock, settings: Settings) -> App:
+    """The demo network and the three accounts on `engine`, and the App over them."""
     seed_demo_if_empty(engine)
     service = ConversationService(
         engine, intake_flow(), cipher, settings.privacy_notice_version, None, clock
@@ -66,10 +76,17 @@ def application(engine: Engine, cipher: Cipher, clock: FakeClock, settings: Sett
                                        (GIULIA, "counselor", "giulia-romano"),
                                        (COORDINATOR, "coordinator", None)]:
             accounts.add_account(db, StaffAccount(
-                email=email, password_hash=hash_password(PASSWORD), role=role,
+                email=email, password_hash=password_hash(), role=role,
                 counselor_id=codes.get(counselor), lang="en", created_at=clock(),
             ))  # fmt: skip
     return application
+
+
+@cache
+def password_hash() -> str:
+    """PASSWORD hashed once for every account of every test: argon2 is slow on purpose (a fifth
+    of a second here, three accounts a test), and logging in still verifies it for real."""
+    return hash_password(PASSWORD)
 
 
 def book_through_chat(service: ConversationService, address: str, municipality: str) -> Booked:

@@ -3,21 +3,31 @@ the hidden counts, and downloads the CSV (skipped without /usr/bin/chromium)."""
 
 import csv
 import io
+from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
+
 from bot.entry.bootstrap import App
+from bot.entry.web import create_app
 from tests.desk.conftest import (  # noqa: F401 (fixtures)
     COORDINATOR,
     PASSWORD,
     browser,
     screenshots,
 )
-from tests.desk.test_browser import desk_url, pytestmark  # noqa: F401 (fixtures)
-from tests.impact.conftest import Seeded
+from tests.desk.test_browser import pytestmark  # noqa: F401 (the skip without Chromium)
+from tests.fakes.serving import serving
+
+
+@pytest.fixture
+def desk_url(seeded: App) -> Iterator[str]:
+    with serving(create_app(seeded), "desk") as url:
+        yield url
 
 
 def test_a_coordinator_reads_the_impact_page_and_downloads_its_csv(
-    browser, desk_url: str, application: App, seeded: Seeded, screenshots: Path,  # noqa: F811
+    browser, desk_url: str, screenshots: Path,  # noqa: F811
 ) -> None:  # fmt: skip
     page = browser.new_page(viewport={"width": 1100, "height": 900}, locale="en-GB",
                             accept_downloads=True)  # fmt: skip

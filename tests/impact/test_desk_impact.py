@@ -11,14 +11,13 @@ from openpyxl import load_workbook
 from bot.entry.bootstrap import App
 from bot.entry.web import create_app
 from tests.desk.conftest import ANA, COORDINATOR, log_in
-from tests.impact.conftest import Seeded
 
 NOVEMBER = "from=2026-11-01&to=2026-11-30&by=site&per=month"
 
 
 @pytest.fixture
-def coordinator(application: App, seeded: Seeded) -> TestClient:
-    return log_in(TestClient(create_app(application)), COORDINATOR)
+def coordinator(seeded: App) -> TestClient:
+    return log_in(TestClient(create_app(seeded)), COORDINATOR)
 
 
 @pytest.mark.parametrize("path", ["/desk/impact", "/desk/impact.csv", "/desk/impact.xlsx",

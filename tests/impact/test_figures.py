@@ -8,7 +8,6 @@ from bot.entry.bootstrap import App
 from bot.impact.figures import By, Report, Row, impact_report
 from bot.impact.periods import Per
 from storage.db import unit_of_work
-from tests.impact.conftest import Seeded
 
 LISBON = ZoneInfo("Europe/Lisbon")
 NOVEMBER = (date(2026, 11, 1), date(2026, 11, 30))
@@ -28,10 +27,8 @@ def column(figures: Report, measure: str, group: str, period: int = 0) -> str:
     return row(figures, measure, period).cells[figures.groups.index(group)]
 
 
-def test_the_funnel_counts_how_far_each_person_got_and_where_they_stopped(
-    application: App, seeded: Seeded
-) -> None:
-    figures = report(application, By.language)
+def test_the_funnel_counts_how_far_each_person_got_and_where_they_stopped(seeded: App) -> None:
+    figures = report(seeded, By.language)
     reached = {r.measure: r.total for r in figures.periods[0].rows if r.section == "funnel"}
     assert reached["wrote"] == "30"
     assert reached["consented"] == "25"
@@ -47,17 +44,17 @@ def test_the_funnel_counts_how_far_each_person_got_and_where_they_stopped(
 
 
 def test_municipalities_group_as_people_wrote_them_whatever_the_case_and_accents(
-    application: App, seeded: Seeded
+    seeded: App,
 ) -> None:
-    figures = report(application, By.municipality)
+    figures = report(seeded, By.municipality)
     assert [figures.labels.get(g, g) for g in figures.groups] == ["Bologna", "PORTO", "none"]
     assert column(figures, "completed", "porto") == "8"
 
 
 def test_a_site_with_three_no_shows_reads_less_than_five_in_every_breakdown_and_span(
-    application: App, seeded: Seeded
+    seeded: App,
 ) -> None:
-    by_site = report(application, By.site)
+    by_site = report(seeded, By.site)
     assert column(by_site, "no_show", "porto") == "<5"
     no_shows = row(by_site, "no_show")
     # all no-shows minus the other sites' ...
@@ -68,12 +65,12 @@ def test_a_site_with_three_no_shows_reads_less_than_five_in_every_breakdown_and_
     for by in By:  # the same total in every breakdown, and in every span
         for first, last, per in [(*NOVEMBER, Per.month), (date(2026, 10, 1), date(2026, 12, 31),
                                                           Per.month)]:  # fmt: skip
-            figures = report(application, by, first, last, per)
+            figures = report(seeded, by, first, last, per)
             month = [p.period.label for p in figures.periods].index("2026-11")
             assert row(figures, "no_show", month).total == no_shows.total
 
 
-def test_weeks_are_counted_whole_and_each_on_its_own(application: App, seeded: Seeded) -> None:
-    figures = report(application, By.site, date(2026, 11, 25), date(2026, 12, 2), Per.week)
+def test_weeks_are_counted_whole_and_each_on_its_own(seeded: App) -> None:
+    figures = report(seeded, By.site, date(2026, 11, 25), date(2026, 12, 2), Per.week)
     assert [p.period.label for p in figures.periods] == ["2026-W48", "2026-W49"]
     assert figures.periods[0].period.first == date(2026, 11, 23)

@@ -7,18 +7,19 @@ from collections.abc import Iterator
 import pytest
 from click.testing import Result
 from openpyxl import load_workbook
-from sqlalchemy import Engine
 from typer.testing import CliRunner
 
+from bot.entry.bootstrap import App
 from bot.entry.cli import app
 from bot.entry.failures import run
 from bot.settings import get_settings
-from tests.impact.conftest import Seeded
 
 
 @pytest.fixture
-def configured(engine: Engine, seeded: Seeded, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setenv("PERCORSO_DATABASE_URL", engine.url.render_as_string(hide_password=False))
+def configured(seeded: App, seeded_key: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    url = seeded.engine.url.render_as_string(hide_password=False)
+    monkeypatch.setenv("PERCORSO_DATABASE_URL", url)
+    monkeypatch.setenv("PERCORSO_SECRET_KEY", seeded_key)
     get_settings.cache_clear()
     yield
     get_settings.cache_clear()

@@ -1,10 +1,10 @@
 import pytest
 
 import nlp
-from nlp.build import default_cache_dir
 
 
 @pytest.fixture(scope="session")
-def pipeline() -> nlp.Pipeline:
-    # Built once into the user cache (a minute at most), then loaded in about a second.
-    return nlp.load(nlp.LANGUAGES, default_cache_dir())
+def pipeline(nlp_pipeline: nlp.Pipeline) -> nlp.Pipeline:
+    # The suite's one pipeline: built once into the cache (a minute at most), then loaded in a
+    # second or more, which a second load would spend again for the same languages and cache.
+    return nlp_pipeline

@@ -1,9 +1,10 @@
 """One worker process for tests/worker/test_processes.py.
 
-`python -m tests.worker.drain URL API_URL RATE START_AT`: `percorso worker`'s Telegram channel
-loop (the real Worker, dispatcher, sender and shared limits; the key from PERCORSO_SECRET_KEY)
-on the given database and Bot API, from START_AT (epoch seconds, so that two processes begin
-together) until nothing is pending on the channel; prints how many messages it sent.
+`python -m tests.worker.drain URL API_URL RATE`: `percorso worker`'s Telegram channel loop (the
+real Worker, dispatcher, sender and shared limits; the key from PERCORSO_SECRET_KEY) on the
+given database and Bot API. It prints "ready" once everything is imported and built, starts
+when its standard input closes (so that two processes begin together, however long each took
+to start), runs until nothing is pending on the channel, and prints how many messages it sent.
 """
 
 import sys
@@ -32,7 +33,7 @@ def pending(engine: Engine) -> int:
             Outbox.channel == "telegram", Outbox.status == "pending")).one()  # fmt: skip
 
 
-def main(url: str, api_url: str, rate: float, start_at: float) -> None:
+def main(url: str, api_url: str, rate: float) -> None:
     settings = Settings(database_url=url, telegram_token=TOKEN, telegram_api_url=api_url,
                         telegram_rate_overall=rate, telegram_rate_per_chat=1000.0)  # fmt: skip
     engine = make_engine(url)
@@ -48,7 +49,8 @@ def main(url: str, api_url: str, rate: float, start_at: float) -> None:
     paced = rate * settings.rate_margin  # as bot.entry.worker.channels paces it
     worker = Worker(engine, wall_clock, DeliveryPolicy(), settings,
                     [Channel("telegram", counting, paced, max(10, int(2 * paced)))])  # fmt: skip
-    time.sleep(max(0.0, start_at - time.time()))
+    print("ready", flush=True)
+    sys.stdin.read()
     worker.start()
     deadline = time.time() + SAFETY
     while pending(engine) and time.time() < deadline:
@@ -59,4 +61,4 @@ def main(url: str, api_url: str, rate: float, start_at: float) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], sys.argv[2], float(sys.argv[3]), float(sys.argv[4]))
+    main(sys.argv[1], sys.argv[2], float(sys.argv[3]))

@@ -5,9 +5,9 @@ the database); and two schedulers' cron jobs write each agenda and nudge once.""
 import subprocess
 import sys
 import threading
-import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from selectors import EVENT_READ, DefaultSelector
 
 import pytest
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -40,6 +40,15 @@ def postgres_only(engine: Engine) -> None:
         pytest.skip("several workers need PostgreSQL; on SQLite one worker runs")
 
 
+def ready(worker: subprocess.Popen[str]) -> bool:
+    """Whether the worker said it was ready within a minute: it only imports and connects."""
+    assert worker.stdout is not None
+    with DefaultSelector() as waiting:
+        waiting.register(worker.stdout, EVENT_READ)
+        said = waiting.select(timeout=60.0)
+    return bool(said) and worker.stdout.readline() == "ready\n"
+
+
 def most_in_a_window(times: list[float], window: float) -> int:
     times = sorted(times)
     return max(sum(1 for t in times[i:] if t - start < window) for i, start in enumerate(times))
@@ -58,13 +67,18 @@ def test_two_worker_processes_send_together_at_the_rate_and_nothing_twice(
     with unit_of_work(engine) as db:
         for n, person in enumerate(people):
             queue(db, person, text(f"message {n}", kind="reply"), LONG_AGO)
-    start_at = time.time() + 6.0  # both processes have imported everything by then
     workers = [subprocess.Popen(
-        [sys.executable, "-m", "tests.worker.drain", database_url, telegram.url, str(RATE),
-         str(start_at)], cwd=ROOT, stdout=subprocess.PIPE, text=True)
+        [sys.executable, "-m", "tests.worker.drain", database_url, telegram.url, str(RATE)],
+        cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
         for _ in range(2)]  # fmt: skip
-    outputs = [worker.communicate(timeout=120)[0] for worker in workers]
-    assert [worker.returncode for worker in workers] == [0, 0]
+    try:
+        assert all(ready(worker) for worker in workers)
+    finally:
+        for worker in workers:  # both start now (or, not ready, end within drain's SAFETY)
+            assert worker.stdin is not None
+            worker.stdin.close()
+    assert [worker.wait(timeout=120) for worker in workers] == [0, 0]
+    outputs = [worker.stdout.read() for worker in workers if worker.stdout is not None]
 
     sent_by = [int(output.strip().splitlines()[-1]) for output in outputs]
     assert all(n > 0 for n in sent_by), sent_by  # both worked...
