@@ -64,13 +64,16 @@ def test_a_thread_gets_the_turn_when_the_holder_rolls_back(sqlite_file: Engine) 
         with unit_of_work(sqlite_file) as db:
             db.exec(text("INSERT INTO t VALUES (2)"))
 
-    with ThreadPoolExecutor(1) as pool, pytest.raises(RuntimeError):
-        with unit_of_work(sqlite_file) as db:
-            db.exec(text("INSERT INTO t VALUES (1)"))
-            waiting = pool.submit(write)
-            time.sleep(0.3)
-            assert not waiting.done()
-            raise RuntimeError("the holder fails")
+    with (
+        ThreadPoolExecutor(1) as pool,
+        pytest.raises(RuntimeError),
+        unit_of_work(sqlite_file) as db,
+    ):
+        db.exec(text("INSERT INTO t VALUES (1)"))
+        waiting = pool.submit(write)
+        time.sleep(0.3)
+        assert not waiting.done()
+        raise RuntimeError("the holder fails")
     waiting.result(timeout=10)
     assert _count(sqlite_file) == 1
 
