@@ -72,8 +72,11 @@ class _Endings:
     def write(self) -> None:
         with self._lock:
             endings, self._gathered, self._since = self._gathered, [], None
-        if endings:
-            for row_id in outbox.end_all(self.engine, endings):
+        if not endings:
+            return
+        rows = {row.id: row for row, _ in endings}
+        for row_id in outbox.end_all(self.engine, endings):
+            with bound_row(row_id, rows[row_id].request_id):  # not the row being sent now
                 log.warning("outbox %s: lease lost before it ended, left to its new worker", row_id)
 
 
